@@ -1,0 +1,1 @@
+//! Folded stacks to an interactive SVG (the `flamegraph` tool).

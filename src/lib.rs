@@ -1,0 +1,22 @@
+//! flamepipe: Go pprof profiles to interactive flame graphs, as three Unix filters.
+//!
+//! ```text
+//! pprof-fetch http://127.0.0.1:8080 -t 30 | pprof-collapse | flamegraph > torch.svg
+//! ```
+//!
+//! Data flows one way, one module per stage:
+//!
+//! * [`fetch`] downloads a raw profile from a Go `net/http/pprof` endpoint;
+//! * [`profile`] decodes pprof data (protobuf, gzipped or not, or `go tool pprof -raw` text);
+//! * [`collapse`] turns a decoded profile into folded stacks;
+//! * [`folded`] reads and writes the folded-stack text format (`a;b;c 123`);
+//! * [`flamegraph`] merges folded stacks into frames and writes the interactive SVG.
+//!
+//! [`cli`] holds the few pieces the three binaries share (exit codes, broken pipes).
+
+pub mod cli;
+pub mod collapse;
+pub mod fetch;
+pub mod flamegraph;
+pub mod folded;
+pub mod profile;

@@ -1,0 +1,1 @@
+//! The pprof profile model: protobuf messages, gzip sniffing, the `-raw` text parser.
