@@ -1296,11 +1296,20 @@ pub fn write_to_file(body: &mut Body, path: &Path) -> Result<(), FetchError> {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".pprof-fetch-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".pprof-fetch-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Like any new file (umask applies), not tempfile's owner-only default.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(&dir).map_err(fail)?;
+    #[cfg(unix)]
+    if let Ok(existing) = std::fs::metadata(path) {
+        // A replaced file keeps its permissions.
+        temp.as_file().set_permissions(existing.permissions()).map_err(fail)?;
+    }
     {
         let mut out = BufWriter::with_capacity(1 << 16, temp.as_file_mut());
         body.write_to(&mut out).map_err(fail)?;

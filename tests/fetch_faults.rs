@@ -514,6 +514,15 @@ fn output_file_is_replaced_only_when_complete() {
     assert!(output.stdout.is_empty());
     assert_eq!(std::fs::read(&file).unwrap(), fake_profile());
     assert_eq!(names(), ["heap.pb.gz"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let fresh = dir.path().join("fresh.pb.gz");
+        let output = pprof_fetch(&["-o", fresh.to_str().unwrap(), &server.url("/x")]);
+        assert_eq!(output.status.code(), Some(0));
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "readable like any new file: {mode:o}");
+    }
 }
 
 #[test]
