@@ -1308,7 +1308,9 @@ pub fn write_to_file(body: &mut Body, path: &Path) -> Result<(), FetchError> {
     #[cfg(unix)]
     if let Ok(existing) = std::fs::metadata(path) {
         // A replaced file keeps its permissions.
-        temp.as_file().set_permissions(existing.permissions()).map_err(fail)?;
+        temp.as_file()
+            .set_permissions(existing.permissions())
+            .map_err(fail)?;
     }
     {
         let mut out = BufWriter::with_capacity(1 << 16, temp.as_file_mut());
@@ -1330,29 +1332,37 @@ impl Countdown {
     fn start(seconds: f64, host_port: String) -> Countdown {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-            let total = format_seconds(Duration::from_secs_f64(seconds));
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                let state = if left.is_zero() {
-                    "waiting for the server".to_string()
-                } else {
-                    format!("{} s left", left.as_secs_f64().ceil() as u64)
-                };
-                eprint!("\rpprof-fetch: collecting {total} s profile from {host_port} ... {state}\x1b[K");
-                let tick = match left.as_nanos() % 1_000_000_000 {
-                    0 => Duration::from_secs(1),
-                    fraction => Duration::from_nanos(fraction as u64),
-                };
-                if stopped.recv_timeout(tick) != Err(mpsc::RecvTimeoutError::Timeout) {
-                    break;
-                }
-            }
+            draw_countdown(seconds, &host_port, &stopped);
             eprint!("\r\x1b[K");
         });
         Countdown {
             stop: Some(stop),
             thread: Some(thread),
+        }
+    }
+}
+
+/// Redraws the line once per second until `stopped` fires (or its sender is dropped).
+fn draw_countdown(seconds: f64, host_port: &str, stopped: &mpsc::Receiver<()>) {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let total = format_seconds(Duration::from_secs_f64(seconds));
+    let line = |state: &str| {
+        eprint!("\rpprof-fetch: collecting {total} s profile from {host_port} ... {state}\x1b[K")
+    };
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left < Duration::from_millis(10) {
+            line("waiting for the server");
+            let _ = stopped.recv();
+            return;
+        }
+        line(&format!("{} s left", left.as_secs_f64().ceil() as u64));
+        let tick = match left.as_nanos() % 1_000_000_000 {
+            0 => Duration::from_secs(1),
+            fraction => Duration::from_nanos(fraction as u64),
+        };
+        if stopped.recv_timeout(tick) != Err(mpsc::RecvTimeoutError::Timeout) {
+            return;
         }
     }
 }
@@ -1737,6 +1747,80 @@ mod tests {
             hint: false,
         };
         assert_eq!(err.to_string(), "server response: 502 Bad Gateway");
+    }
+
+    /// Random URL-ish texts never panic, and every accepted URL prints to a text that parses
+    /// back to the same target.
+    #[test]
+    fn random_url_texts_never_panic_and_round_trip() {
+        const PIECES: &[&str] = &[
+            "http",
+            "https",
+            "https+insecure",
+            "ftp",
+            "://",
+            ":",
+            "/",
+            "//",
+            "?",
+            "&",
+            "=",
+            "#",
+            "@",
+            "[",
+            "]",
+            "::1",
+            "h",
+            "localhost",
+            "127.0.0.1",
+            "6060",
+            "99999",
+            "seconds",
+            "debug",
+            "profile",
+            "trace",
+            "heap",
+            "%",
+            "%4",
+            "%41",
+            " ",
+            "\t",
+            "é",
+            "\u{0}",
+            "-1",
+            "0",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = next() % 12;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let seconds = (next() % 3 == 0).then(|| next() % 100 + 1);
+            let Ok(target) = resolve_target(&TargetOptions {
+                url: Some(text.clone()),
+                seconds,
+                ..TargetOptions::default()
+            }) else {
+                continue;
+            };
+            let printed = target.to_string();
+            let again =
+                normalise_url(&printed).unwrap_or_else(|e| panic!("{text:?} -> {printed:?}: {e}"));
+            assert_eq!(again.to_string(), printed, "{text:?}");
+            let _ = time_limit(&target, None);
+            let _ = expects_text(&target);
+            let _ = resolve_location(&target, &text);
+            let _ = basic_authorization(&text);
+            let _ = one_line(&text);
+            let _ = is_short_text(text.as_bytes(), Some(&text));
+        }
     }
 
     #[test]

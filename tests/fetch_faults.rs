@@ -659,3 +659,96 @@ fn vm_hwm_kb(pid: u32) -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap()
 }
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let server = FakeServer::start(|_, s| respond(s, "200 OK", &[], &vec![b'x'; 4 << 20]));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pprof-fetch"))
+        .arg(server.url("/debug/pprof/heap"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+}
+
+/// Runs pprof-fetch with stdout and stderr on a pseudo-terminal (util-linux `script`); returns
+/// (exit status, everything the terminal showed), or None when `script` is missing.
+#[cfg(target_os = "linux")]
+fn on_terminal(args: &str) -> Option<(i32, String)> {
+    let exe = env!("CARGO_BIN_EXE_pprof-fetch");
+    let output = Command::new("script")
+        .args(["-qec", &format!("{exe} {args}"), "/dev/null"])
+        .stdin(Stdio::null())
+        .output();
+    match output {
+        Ok(output) => Some((
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )),
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: `script` (util-linux) is not installed");
+            None
+        }
+        Err(e) => panic!("`script` (util-linux) is required under CI: {e}"),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn binary_data_is_not_written_to_a_terminal() {
+    let server = FakeServer::start(|path, s| match path {
+        "/debug/pprof/goroutine?debug=1" => {
+            respond(s, "200 OK", &[], b"goroutine profile: total 1\n")
+        }
+        _ => respond(s, "200 OK", &[], b"text\0with a NUL"),
+    });
+    let refusal = "pprof-fetch: refusing to write binary profile data to a terminal; redirect stdout or use -o FILE";
+    let Some((status, shown)) = on_terminal(&server.url("/debug/pprof/heap")) else {
+        return;
+    };
+    assert_eq!((status, shown.trim_end()), (2, refusal));
+    assert!(server.requests().is_empty(), "refused before connecting");
+    let (status, shown) = on_terminal(&server.url("/debug/pprof/goroutine?debug=1")).unwrap();
+    assert_eq!(
+        (status, shown.as_str()),
+        (0, "goroutine profile: total 1\r\n")
+    );
+    let (status, shown) = on_terminal(&server.url("/debug/pprof/cmdline")).unwrap();
+    assert_eq!(
+        (status, shown.trim_end()),
+        (1, refusal),
+        "binary answer to a text request"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn countdown_only_on_a_terminal_and_erased() {
+    let server = FakeServer::start(|_, s| {
+        std::thread::sleep(Duration::from_millis(1500));
+        respond(s, "200 OK", &[], b"data");
+    });
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let args = format!("-t 1 -o {} {}", file.path().display(), server.url("/"));
+    let Some((status, shown)) = on_terminal(&args) else {
+        return;
+    };
+    let addr = &server.addr;
+    assert_eq!(status, 0, "{shown}");
+    assert_eq!(
+        shown,
+        format!(
+            "\rpprof-fetch: collecting 1 s profile from {addr} ... 1 s left\x1b[K\
+             \rpprof-fetch: collecting 1 s profile from {addr} ... waiting for the server\x1b[K\
+             \r\x1b[K"
+        )
+    );
+    let (status, shown) = on_terminal(&format!("-q {args}")).unwrap();
+    assert_eq!((status, shown.as_str()), (0, ""));
+    assert_eq!(std::fs::read(file.path()).unwrap(), b"data");
+}
