@@ -752,3 +752,38 @@ fn countdown_only_on_a_terminal_and_erased() {
     assert_eq!((status, shown.as_str()), (0, ""));
     assert_eq!(std::fs::read(file.path()).unwrap(), b"data");
 }
+
+#[test]
+fn http_proxy_from_the_environment_is_used_and_no_proxy_respected() {
+    let proxy = FakeServer::start(|target, s| {
+        assert_eq!(target, "profiles.invalid:6060");
+        let _ = s.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+        let head = read_head(s);
+        assert!(
+            head.starts_with("GET /debug/pprof/heap HTTP/1.1\r\n"),
+            "{head}"
+        );
+        respond(s, "200 OK", &[], b"through the proxy");
+    });
+    let run = |no_proxy: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pprof-fetch"))
+            .arg("http://profiles.invalid:6060/debug/pprof/heap")
+            .env("HTTP_PROXY", &proxy.addr)
+            .env("NO_PROXY", no_proxy)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let output = run("elsewhere.example");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.stdout, b"through the proxy");
+    assert_eq!(
+        proxy.requests()[0].head.split("\r\n").next(),
+        Some("connect profiles.invalid:6060 http/1.1")
+    );
+    let output = run(".invalid");
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.starts_with("pprof-fetch: cannot resolve host \"profiles.invalid\" in http://profiles.invalid:6060/debug/pprof/heap: "), "{text}");
+    assert!(proxy.requests().is_empty(), "NO_PROXY bypasses the proxy");
+}
