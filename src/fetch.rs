@@ -241,7 +241,7 @@ pub fn resolve_target(options: &TargetOptions) -> Result<Target, UrlError> {
         Some(url) => {
             let mut target = normalise_url(url)?;
             if target.path.is_empty() || target.path == "/" {
-                target.path = base_path;
+                set_path(&mut target, &base_path);
             } else if let Some(segment) = options.profile.as_deref().and_then(profile_segment) {
                 target.path = replace_last_segment(&target.path, segment);
             }
@@ -250,12 +250,26 @@ pub fn resolve_target(options: &TargetOptions) -> Result<Target, UrlError> {
         None => {
             let mut target =
                 normalise_url(options.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-            target.path = base_path;
+            set_path(&mut target, &base_path);
             target
         }
     };
     apply_seconds(&mut target, options.seconds);
     Ok(target)
+}
+
+/// Sets the path from a `--suffix` (or profile path); a query in it joins the URL's query.
+fn set_path(target: &mut Target, path_and_query: &str) {
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    target.path = path.to_string();
+    target.query = match (target.query.take(), query.filter(|q| !q.is_empty())) {
+        (Some(old), Some(new)) if !old.is_empty() => Some(format!("{old}&{new}")),
+        (_, Some(new)) => Some(new.to_string()),
+        (old, None) => old,
+    };
 }
 
 fn with_leading_slash(path: &str) -> String {
@@ -1516,6 +1530,23 @@ mod tests {
                 None
             ),
             "http://h:1/debug/pprof/heap?x=1"
+        );
+    }
+
+    #[test]
+    fn a_query_in_the_suffix_joins_the_urls_query() {
+        assert_eq!(
+            resolve(
+                None,
+                Some("http://h:1/?a=1"),
+                Some("/debug/pprof/heap?gc=1"),
+                Some(5)
+            ),
+            "http://h:1/debug/pprof/heap?a=1&gc=1&seconds=5"
+        );
+        assert_eq!(
+            resolve(Some("h:1"), None, Some("debug/pprof/heap?gc=1"), None),
+            "http://h:1/debug/pprof/heap?gc=1"
         );
     }
 
