@@ -86,7 +86,7 @@ func handleWork(w http.ResponseWriter, r *http.Request) {
 func loadCrunch(rounds int) uint64 {
 	var sum uint64
 	for i := 0; i < rounds; i++ {
-		sum += loadHashRounds(uint64(i), 20000)
+		sum += loadHashRounds(uint64(i), 100000)
 		sum += loadSortChunk(int64(sum), 2000)
 	}
 	return sum
