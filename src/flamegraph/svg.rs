@@ -22,20 +22,36 @@ pub fn push_label_escaped(out: &mut String, text: &str) {
 
 fn push_escaped_with(out: &mut String, text: &str, quotes: bool) {
     let mut rest = text;
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| matches!(b, b'&' | b'<' | b'>') || (quotes && b == b'"'))
-    {
+    while let Some(at) = rest.bytes().position(|b| needs_care(b, quotes)) {
         out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            _ => "&quot;",
-        });
-        rest = &rest[at + 1..];
+        let tail = &rest[at..];
+        let ch = tail.chars().next().unwrap_or('\u{FFFD}');
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+        rest = &tail[ch.len_utf8()..];
     }
     out.push_str(rest);
+}
+
+/// Bytes that start something to escape or to check: markup characters, C0 controls and
+/// the lead byte of U+FFFE/U+FFFF.
+#[inline]
+fn needs_care(b: u8, quotes: bool) -> bool {
+    matches!(b, b'&' | b'<' | b'>' | 0xEF)
+        || (quotes && b == b'"')
+        || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
+/// True for characters XML 1.0 allows in a document (others are written as U+FFFD, so the
+/// SVG stays well-formed whatever the input holds).
+fn is_xml_char(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
 /// `text` XML-escaped (`& < > "`).
@@ -384,6 +400,10 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(escaped("a<&>\"'"), "a&lt;&amp;&gt;&quot;'");
+        assert_eq!(
+            escaped("a\u{1}\tb\u{FFFF}\u{FFFD}é"),
+            "a\u{FFFD}\tb\u{FFFD}\u{FFFD}é"
+        );
         assert_eq!(notes_text("a--b---c"), "a-&#45;b-&#45;&#45;c");
         assert_eq!(
             js_string("a\"\\<>&\n\u{2028}"),
