@@ -519,7 +519,7 @@ fn split_location_head(line: Text<'_>) -> Option<(u64, u64, Option<Text<'_>>)> {
     if s[pos] != b' ' {
         return None;
     }
-    Some((id, address, Some(line.sub(pos, s.len()).trim())))
+    Some((id, address, Some(line.sub(pos + 1, s.len()))))
 }
 
 /// `NAME FILE:LINE[:COL] s=START[(SYSNAME)]` → (name, line); `??` → no name. `None` when the
@@ -530,9 +530,13 @@ fn parse_line_text(text: Text<'_>) -> Option<(Text<'_>, i64)> {
         return Some((text.sub(0, 0), 0));
     }
     let rest = strip_start_line(s)?;
-    let space = rest.iter().rposition(|&b| b == b' ')?;
-    let line = file_line(&rest[space + 1..])?;
-    Some((text.sub(0, space), line))
+    // No space: an empty name whose separator was trimmed away (continuation lines).
+    let (name_end, file_start) = match rest.iter().rposition(|&b| b == b' ') {
+        Some(space) => (space, space + 1),
+        None => (0, 0),
+    };
+    let line = file_line(&rest[file_start..])?;
+    Some((text.sub(0, name_end), line))
 }
 
 /// Removes ` s=INT` and an optional `(SYSNAME)` after it, from the right.
