@@ -49,7 +49,7 @@ fn check_all(dir: &Path) -> usize {
         let default =
             expected(dir, &name).unwrap_or_else(|| panic!("no expected output for {name}"));
         check(
-            format!("{name}"),
+            name.to_string(),
             fold(input, Options::default()),
             default.clone(),
         );
