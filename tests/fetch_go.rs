@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -42,14 +42,7 @@ fn assert_success(output: &Output) {
     assert!(!output.stdout.is_empty());
 }
 
-/// A sibling binary of pprof-fetch (pprof-collapse, flamegraph), if built.
-fn sibling_binary(name: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_BIN_EXE_pprof-fetch"))
-        .with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    path.exists().then_some(path)
-}
-
-fn pipe(program: &PathBuf, args: &[&str], input: &[u8]) -> Output {
+fn pipe(program: &Path, args: &[&str], input: &[u8]) -> Output {
     use std::io::Write;
     let mut child = Command::new(program)
         .args(args)
@@ -92,11 +85,8 @@ fn cpu_profile_under_load_shows_the_handler() {
             "{function} not in the CPU profile"
         );
     }
+    let collapse = PathBuf::from(env!("CARGO_BIN_EXE_pprof-collapse"));
     let flamegraph = PathBuf::from(env!("CARGO_BIN_EXE_flamegraph"));
-    let Some(collapse) = sibling_binary("pprof-collapse") else {
-        eprintln!("pipeline part skipped: pprof-collapse is not built in this tree yet");
-        return;
-    };
     let folded = pipe(&collapse, &[], &output.stdout);
     assert_eq!(folded.status.code(), Some(0), "{}", stderr(&folded));
     let folded_text = String::from_utf8(folded.stdout.clone()).unwrap();
