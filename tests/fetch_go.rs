@@ -106,28 +106,41 @@ fn cpu_profile_under_load_shows_the_handler() {
     }
 }
 
-/// Every named profile, the trace, a delta profile and the text endpoints.
+/// Every named profile, the trace, a delta profile and the text endpoints; each profile is
+/// collapsed, and the demo's known stacks are in the folded output (tests/go-demo/README.md).
 #[test]
-fn every_profile_kind_is_fetched() {
+fn every_profile_kind_is_fetched_and_collapsed() {
     if !go_demo::go_available() {
         return;
     }
     let demo = GoDemo::start(&[]);
     let base = demo.base_url();
-    let kinds: &[(&str, &[&str], Option<&str>)] = &[
-        ("heap", &[], Some("main.newRetainedBlock")),
-        ("allocs", &[], Some("main.makeGarbage")),
-        ("goroutine", &[], Some("main.parkedReceiver")),
-        ("block", &[], Some("main.contendMutex")),
-        ("mutex", &[], Some("main.contendMutex")),
-        ("threadcreate", &[], None),
-        ("allocs", &["-t", "1"], Some("main.makeGarbage")),
-        ("cpu", &["-t", "1"], None),
+    let kinds: &[(&str, &[&str], &[&str])] = &[
+        ("heap", &[], &["main.retainBlocks;main.newRetainedBlock "]),
+        (
+            "allocs",
+            &[],
+            &["main.startAllocChurn.func1;main.makeGarbage "],
+        ),
+        (
+            "goroutine",
+            &[],
+            &["main.parkedReceiver;runtime.chanrecv1;runtime.chanrecv;runtime.gopark 8\n"],
+        ),
+        ("block", &[], &["main.contendMutex;sync.(*Mutex).Lock "]),
+        ("mutex", &[], &["main.contendMutex;sync.(*Mutex).Unlock "]),
+        ("threadcreate", &[], &["runtime.newm"]),
+        (
+            "block",
+            &["-t", "1"],
+            &["main.contendMutex;sync.(*Mutex).Lock "],
+        ),
+        ("cpu", &["-t", "1"], &[]),
     ];
     std::thread::scope(|scope| {
         let workers: Vec<_> = kinds
             .iter()
-            .map(|(kind, extra, function)| {
+            .map(|(kind, extra, stacks)| {
                 let base = base.clone();
                 scope.spawn(move || {
                     let mut args = vec!["-u", &base, "--profile", kind];
@@ -135,12 +148,18 @@ fn every_profile_kind_is_fetched() {
                     let output = pprof_fetch(&args);
                     assert_success(&output);
                     assert!(output.stderr.is_empty(), "{kind}: {}", stderr(&output));
-                    let profile = gunzip(&output.stdout);
-                    assert!(!profile.is_empty(), "{kind}");
-                    if let Some(function) = function {
+                    assert!(!gunzip(&output.stdout).is_empty(), "{kind}");
+                    let folded = pipe(
+                        Path::new(env!("CARGO_BIN_EXE_pprof-collapse")),
+                        &[],
+                        &output.stdout,
+                    );
+                    assert_eq!(folded.status.code(), Some(0), "{kind}: {}", stderr(&folded));
+                    let folded = String::from_utf8(folded.stdout).unwrap();
+                    for stack in *stacks {
                         assert!(
-                            contains(&profile, function),
-                            "{function} not in {kind} {extra:?}"
+                            folded.contains(stack),
+                            "{stack:?} not in {kind} {extra:?}:\n{folded}"
                         );
                     }
                 })
@@ -149,6 +168,12 @@ fn every_profile_kind_is_fetched() {
         let trace = pprof_fetch(&["-u", &base, "--profile", "trace", "-t", "1"]);
         assert_success(&trace);
         assert!(trace.stdout.starts_with(b"go 1."), "a Go execution trace");
+        let collapsed = pipe(
+            Path::new(env!("CARGO_BIN_EXE_pprof-collapse")),
+            &[],
+            &trace.stdout,
+        );
+        assert_eq!(collapsed.status.code(), Some(1), "a trace is not a profile");
         for worker in workers {
             worker.join().unwrap();
         }
