@@ -944,33 +944,61 @@ fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// `NO_PROXY` matching: `*` matches all; an entry matches its host and subdomains (a leading
-/// `.` or `*.` matches subdomains only); an entry with a port matches only that port.
+/// `NO_PROXY` matching: `*` matches all; an IP network (`10.0.0.0/8`) matches addresses in it;
+/// a name matches itself and its subdomains (a leading `.` or `*.`: subdomains only); an entry
+/// with a port matches only that port.
 fn no_proxy_matches(no_proxy: &str, host: &str, port: u16) -> bool {
     no_proxy
         .split(',')
         .map(|e| e.trim().to_ascii_lowercase())
         .filter(|e| !e.is_empty())
-        .any(|entry| {
-            if entry == "*" {
-                return true;
-            }
-            let (name, entry_port) = match entry.rsplit_once(':') {
-                Some((n, p)) if !n.contains(':') || n.ends_with(']') => {
-                    (n.to_string(), p.parse::<u16>().ok())
-                }
-                _ => (entry.clone(), None),
-            };
-            if entry_port.is_some_and(|p| p != port) {
-                return false;
-            }
-            let name = name.trim_start_matches('[').trim_end_matches(']');
-            if let Some(domain) = name.strip_prefix("*.").or_else(|| name.strip_prefix('.')) {
-                host.ends_with(&format!(".{domain}"))
-            } else {
-                host == name || host.ends_with(&format!(".{name}"))
-            }
-        })
+        .any(|entry| no_proxy_entry_matches(&entry, host, port))
+}
+
+fn no_proxy_entry_matches(entry: &str, host: &str, port: u16) -> bool {
+    if entry == "*" {
+        return true;
+    }
+    if let Some((network, prefix)) = entry.split_once('/') {
+        return in_network(host, network, prefix);
+    }
+    let (name, entry_port) = match entry.rsplit_once(':') {
+        Some((n, p)) if !n.contains(':') || n.ends_with(']') => (n, p.parse::<u16>().ok()),
+        _ => (entry, None),
+    };
+    if entry_port.is_some_and(|p| p != port) {
+        return false;
+    }
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    if let Some(domain) = name.strip_prefix("*.").or_else(|| name.strip_prefix('.')) {
+        host.ends_with(&format!(".{domain}"))
+    } else {
+        host == name || host.ends_with(&format!(".{name}"))
+    }
+}
+
+/// Whether `host` is an IP address inside `network/prefix`.
+fn in_network(host: &str, network: &str, prefix: &str) -> bool {
+    let (Ok(host), Ok(network), Ok(prefix)) = (
+        host.parse::<IpAddr>(),
+        network.parse::<IpAddr>(),
+        prefix.parse::<u32>(),
+    ) else {
+        return false;
+    };
+    let bits = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => (u128::from(u32::from(v4)) << 96, 32),
+        IpAddr::V6(v6) => (u128::from(v6), 128),
+    };
+    let ((host_bits, host_len), (net_bits, net_len)) = (bits(host), bits(network));
+    if host_len != net_len || prefix > net_len {
+        return false;
+    }
+    let mask = match prefix {
+        0 => 0,
+        p => u128::MAX << (128 - p),
+    };
+    host_bits & mask == net_bits & mask
 }
 
 fn header_text(response: &Response, name: &str) -> Option<String> {
@@ -1747,6 +1775,15 @@ mod tests {
             None
         );
         assert_eq!(proxy_for_env(&t("http://h/x"), env(&[])), None);
+        let cidr: &[(&str, &str)] = &[("HTTP_PROXY", "p:1"), ("NO_PROXY", "10.1.0.0/16, fd00::/8")];
+        assert_eq!(proxy_for_env(&t("http://10.1.2.3/x"), env(cidr)), None);
+        assert!(proxy_for_env(&t("http://10.2.2.3/x"), env(cidr)).is_some());
+        assert_eq!(
+            proxy_for_env(&t("http://[fd12::1]:6060/x"), env(cidr)),
+            None
+        );
+        assert!(proxy_for_env(&t("http://[fe80::1]:6060/x"), env(cidr)).is_some());
+        assert!(proxy_for_env(&t("http://name.example/x"), env(cidr)).is_some());
     }
 
     #[test]
