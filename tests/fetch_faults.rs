@@ -787,3 +787,22 @@ fn http_proxy_from_the_environment_is_used_and_no_proxy_respected() {
     assert!(text.starts_with("pprof-fetch: cannot resolve host \"profiles.invalid\" in http://profiles.invalid:6060/debug/pprof/heap: "), "{text}");
     assert!(proxy.requests().is_empty(), "NO_PROXY bypasses the proxy");
 }
+
+#[test]
+fn server_closing_without_an_answer_is_an_error() {
+    let server = FakeServer::start(|_, s| {
+        let _ = s.shutdown(std::net::Shutdown::Both);
+    });
+    let url = server.url("/debug/pprof/profile?seconds=1");
+    let output = pprof_fetch(&[&url]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let text = stderr(&output);
+    assert!(
+        text.starts_with(&format!(
+            "pprof-fetch: {url}: connection closed after 0 bytes: "
+        )),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
