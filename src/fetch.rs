@@ -1050,10 +1050,14 @@ fn classify_error(error: ureq::Error, target: &Target, limit: Option<Duration>) 
     }
 }
 
+/// Our time limit passed; without one, the system's own timeout (e.g. TCP connect) did.
 fn timeout_error(url: String, limit: Option<Duration>) -> FetchError {
-    FetchError::Timeout {
-        url,
-        limit: limit.unwrap_or_default(),
+    match limit {
+        Some(limit) => FetchError::Timeout { url, limit },
+        None => FetchError::Transport {
+            url,
+            reason: "timed out (system limit)".to_string(),
+        },
     }
 }
 
