@@ -141,7 +141,10 @@ fn https_verifies_certificates_unless_told_not_to() {
         let output = pprof_fetch(args);
         assert_eq!(output.status.code(), Some(0), "{args:?}");
         let body = String::from_utf8_lossy(&output.stdout);
-        assert!(body.contains("Ciphers supported in s_server binary"), "{body}");
+        assert!(
+            body.contains("Ciphers supported in s_server binary"),
+            "{body}"
+        );
         assert_eq!(String::from_utf8_lossy(&output.stderr), warning);
     }
 }
