@@ -96,21 +96,28 @@ pub enum Frames<'a> {
     Reverse(RSplit<'a, char>),
 }
 
+/// The part of `stack` whose `;`-separated fields are the frames: trailing empty fields
+/// dropped, and with `reverse` leading ones too (they would trail after reversing).
+/// An empty result means no frame at all.
+pub fn frame_text(stack: &str, reverse: bool) -> &str {
+    let stack = stack.trim_end_matches(';');
+    if reverse {
+        stack.trim_start_matches(';')
+    } else {
+        stack
+    }
+}
+
 impl<'a> Frames<'a> {
     /// Splits `stack` at `;`, dropping trailing empty fields (and, reversed, leading ones).
     pub fn new(stack: &'a str, reverse: bool) -> Self {
-        let stack = stack.trim_end_matches(';');
-        if reverse {
-            let stack = stack.trim_start_matches(';');
-            if stack.is_empty() {
-                Frames::Empty
-            } else {
-                Frames::Reverse(stack.rsplit(';'))
-            }
-        } else if stack.is_empty() {
+        let text = frame_text(stack, reverse);
+        if text.is_empty() {
             Frames::Empty
+        } else if reverse {
+            Frames::Reverse(text.rsplit(';'))
         } else {
-            Frames::Forward(stack.split(';'))
+            Frames::Forward(text.split(';'))
         }
     }
 }
@@ -178,11 +185,23 @@ where
     R: BufRead,
     F: FnMut(Frames<'_>, Counts),
 {
+    read_lines(reader, |stack, counts| {
+        on_stack(Frames::new(stack, reverse), counts)
+    })
+}
+
+/// Reads every line of `reader`, calling `on_line` with the stack text (not yet split, see
+/// [`frame_text`]) and counts of each valid line. Returns the number of invalid lines.
+pub fn read_lines<R, F>(reader: R, mut on_line: F) -> io::Result<u64>
+where
+    R: BufRead,
+    F: FnMut(&str, Counts),
+{
     let mut lines = LineReader::new(reader);
     let mut invalid = 0;
     while let Some(line) = lines.next_line()? {
         match parse_line(line) {
-            Some((stack, counts)) => on_stack(Frames::new(stack, reverse), counts),
+            Some((stack, counts)) => on_line(stack, counts),
             None => invalid += 1,
         }
     }

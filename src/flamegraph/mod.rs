@@ -17,11 +17,11 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::folded::{read_stacks, Counts};
+use crate::folded::{frame_text, read_lines, Counts};
 use color::{delta_color, Colorer, Palette, PaletteMap, Rgb, Seeding};
 use intern::Interner;
 use layout::Layout;
-use merge::{AdjacentMerger, Frame, StackTrie, Timeline};
+use merge::{AdjacentMerger, BatchInserter, Frame, StackTrie, Timeline};
 use nameattr::NameAttributes;
 use number::{g15, push_count};
 
@@ -337,13 +337,9 @@ struct Merged {
     invalid: u64,
 }
 
-fn read_input(
-    input: Input,
-    reverse: bool,
-    on_stack: impl FnMut(crate::folded::Frames<'_>, Counts),
-) -> Result<u64, Error> {
+fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<u64, Error> {
     let Input { name, reader } = input;
-    read_stacks(reader, reverse, on_stack).map_err(|err| Error::Read {
+    read_lines(reader, on_line).map_err(|err| Error::Read {
         name,
         reason: io_reason(&err),
     })
@@ -352,20 +348,29 @@ fn read_input(
 /// Default mode (3.2): stacks summed by frame list into a trie, walked in frame-list order.
 fn merge_sorted(inputs: Vec<Input>, opts: &Options, names: &mut Interner) -> Result<Merged, Error> {
     let mut trie = StackTrie::new();
+    let mut batch = BatchInserter::default();
     let mut invalid = 0;
     for input in inputs {
-        invalid += read_input(input, opts.reverse, |frames, counts| {
-            let mut node = StackTrie::ROOT;
-            for frame in frames {
-                node = trie.child(node, names.intern(frame));
-            }
-            trie.add(node, counts);
+        invalid += read_input_lines(input, |stack, counts| {
+            let text = frame_text(stack, opts.reverse);
+            batch.push(&mut trie, counts, |ids| {
+                let start = ids.len();
+                names.intern_split(text, ids);
+                if opts.reverse {
+                    ids[start..].reverse();
+                }
+            });
         })?;
     }
+    batch.flush(&mut trie);
     let max_delta = trie.max_delta();
+    let exact_total = trie.exact_total();
     let walk = trie.into_walk(&names.byte_ranks());
-    let mut total = 0.0;
-    walk.for_each_stack(|_, counts| total += counts.width());
+    let total = exact_total.unwrap_or_else(|| {
+        let mut total = 0.0;
+        walk.for_each_stack(|_, counts| total += counts.width());
+        total
+    });
     Ok(Merged {
         frames: FrameSource::Walk(walk),
         total,
@@ -386,9 +391,12 @@ fn merge_flamechart(
     let mut ids = Vec::new();
     let mut invalid = 0;
     for input in inputs {
-        invalid += read_input(input, opts.reverse, |frames, counts| {
+        invalid += read_input_lines(input, |stack, counts| {
             ids.clear();
-            ids.extend(frames.map(|frame| names.intern(frame)));
+            names.intern_split(frame_text(stack, opts.reverse), &mut ids);
+            if opts.reverse {
+                ids.reverse();
+            }
             merger.push(&ids, counts, |stack, counts| {
                 timeline.push(chain.rewrite(stack, names), counts)
             });
