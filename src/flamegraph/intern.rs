@@ -74,9 +74,25 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 pub struct Interner {
     text: String,
     spans: Vec<(usize, usize)>,
-    table: Vec<(u64, u32)>,
+    table: Vec<Slot>,
     shift: u32,
 }
+
+/// One table slot: the name's hash, where its bytes are in the arena, and its id.
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u64,
+    start: usize,
+    len: u32,
+    id: u32,
+}
+
+const EMPTY_SLOT: Slot = Slot {
+    hash: 0,
+    start: 0,
+    len: 0,
+    id: VACANT,
+};
 
 const VACANT: u32 = u32::MAX;
 const HASH_SEED: u64 = 0x2545_f491_4f6c_dd1d;
@@ -135,7 +151,7 @@ impl Interner {
         let mut interner = Interner {
             text: String::new(),
             spans: Vec::new(),
-            table: vec![(0, VACANT); 1024],
+            table: vec![EMPTY_SLOT; 1024],
             shift: 64 - 10,
         };
         interner.intern("");
@@ -152,13 +168,17 @@ impl Interner {
     fn intern_hashed(&mut self, name: &str, hash: u64) -> u32 {
         let mask = self.table.len() - 1;
         let mut slot = (hash >> self.shift) as usize;
+        let bytes = name.as_bytes();
         loop {
-            let (stored, id) = self.table[slot];
-            if id == VACANT {
+            let entry = self.table[slot];
+            if entry.id == VACANT {
                 break;
             }
-            if stored == hash && self.name(id) == name {
-                return id;
+            if entry.hash == hash
+                && entry.len as usize == bytes.len()
+                && &self.text.as_bytes()[entry.start..entry.start + bytes.len()] == bytes
+            {
+                return entry.id;
             }
             slot = (slot + 1) & mask;
         }
@@ -166,7 +186,12 @@ impl Interner {
         let start = self.text.len();
         self.text.push_str(name);
         self.spans.push((start, name.len()));
-        self.table[slot] = (hash, id);
+        self.table[slot] = Slot {
+            hash,
+            start,
+            len: u32::try_from(name.len()).unwrap_or(u32::MAX),
+            id,
+        };
         if self.spans.len() * 2 > self.table.len() {
             self.grow();
         }
@@ -177,13 +202,13 @@ impl Interner {
         let size = self.table.len() * 2;
         self.shift -= 1;
         let mask = size - 1;
-        let mut table = vec![(0, VACANT); size];
-        for &(hash, id) in self.table.iter().filter(|(_, id)| *id != VACANT) {
-            let mut slot = (hash >> self.shift) as usize;
-            while table[slot].1 != VACANT {
+        let mut table = vec![EMPTY_SLOT; size];
+        for entry in self.table.iter().filter(|e| e.id != VACANT) {
+            let mut slot = (entry.hash >> self.shift) as usize;
+            while table[slot].id != VACANT {
                 slot = (slot + 1) & mask;
             }
-            table[slot] = (hash, id);
+            table[slot] = *entry;
         }
         self.table = table;
     }

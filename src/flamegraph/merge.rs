@@ -212,7 +212,7 @@ impl StackTrie {
 pub struct BatchInserter {
     ids: Vec<u32>,
     stacks: Vec<(u32, u32, Counts)>,
-    order: Vec<u32>,
+    order: Vec<(u64, u32)>,
     previous: Vec<u32>,
     path: Vec<u32>,
 }
@@ -254,12 +254,21 @@ impl BatchInserter {
             let (start, len, _) = stacks[i as usize];
             &ids[start as usize..(start + len) as usize]
         };
+        // Sort key: the first two ids (+1, 0 = absent) order like the slices do; ties fall
+        // back to the whole slices, then the input index (so the unstable sort is stable).
+        let key = |stack: &[u32]| {
+            let id = |k: usize| stack.get(k).map_or(0, |&id| u64::from(id) + 1);
+            (id(0) << 32) | id(1)
+        };
         self.order.clear();
-        self.order.extend(0..stacks.len() as u32);
-        // unstable sort with the input index as tiebreak = stable, and faster
         self.order
-            .sort_unstable_by(|&a, &b| frames(a).cmp(frames(b)).then(a.cmp(&b)));
-        for &i in &self.order {
+            .extend((0..stacks.len() as u32).map(|i| (key(frames(i)), i)));
+        self.order.sort_unstable_by(|&(ka, a), &(kb, b)| {
+            ka.cmp(&kb)
+                .then_with(|| frames(a).cmp(frames(b)))
+                .then(a.cmp(&b))
+        });
+        for &(_, i) in &self.order {
             let stack = frames(i);
             let common = self
                 .previous
