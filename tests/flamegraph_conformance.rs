@@ -15,7 +15,23 @@ fn bundled() -> PathBuf {
 
 fn check_all(root: &Path) -> usize {
     let cases = case_dirs(root);
-    let problems: Vec<String> = cases.iter().flat_map(|case| check_case(case)).collect();
+    // cases are independent processes: check them on every core
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2);
+    let chunk = cases.len().div_ceil(workers).max(1);
+    let problems: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().flat_map(|c| check_case(c)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("case thread"))
+            .collect()
+    });
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
