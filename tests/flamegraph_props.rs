@@ -178,3 +178,19 @@ fn consistent_palette_with_hostile_map_is_well_formed() {
     assert!(written.contains("a->rgb(1,2,3)\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Counts beyond f64 range make infinite and NaN times: still no panic, still XML.
+#[test]
+fn absurd_counts_are_survived() {
+    let huge = format!("1{}", "0".repeat(400));
+    for flamechart in [false, true] {
+        let input = format!("a;b {huge}\na;c 5\nb {huge} 3\nc 0.{huge}\n");
+        let opts = Options {
+            flamechart,
+            minwidth: MinWidth::Pixels(0.0),
+            ..Options::default()
+        };
+        let (_, svg) = render_bytes(input.as_bytes(), &opts);
+        assert!(fg_common::parse_graph(&svg).is_ok());
+    }
+}

@@ -307,10 +307,14 @@ pub fn render<W: Write>(
     let depth_max = frames.iter().map(|f| f.depth).max().unwrap_or(0);
     layout.set_depth_max(depth_max, !opts.subtitle.is_empty());
     let ranks = names.byte_ranks();
+    // total_cmp: a total order even for NaN times (absurdly large counts), so sorting
+    // can never panic
     frames.sort_unstable_by(|a, b| {
-        (a.depth, a.start, a.end, ranks[a.name as usize])
-            .partial_cmp(&(b.depth, b.start, b.end, ranks[b.name as usize]))
-            .unwrap_or(std::cmp::Ordering::Equal)
+        a.depth
+            .cmp(&b.depth)
+            .then(a.start.total_cmp(&b.start))
+            .then(a.end.total_cmp(&b.end))
+            .then(ranks[a.name as usize].cmp(&ranks[b.name as usize]))
     });
     let max_delta = merged.max_delta.max(1.0);
     let mut painter = Painter::new(opts, max_delta, palette_map.as_mut(), names.len());
