@@ -124,6 +124,28 @@ fn load(bytes: &[u8]) -> u64 {
     }
 }
 
+/// Equality of two byte strings of the same length, inlined word compares for short ones
+/// (most frame names) instead of a call to `memcmp`.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len <= 8 {
+        load(a) == load(b)
+    } else if len <= 16 {
+        load(a) == load(b) && load(&a[len - 8..]) == load(&b[len - 8..])
+    } else if len <= 32 {
+        load(a) == load(b)
+            && load(&a[8..]) == load(&b[8..])
+            && load(&a[16..]) == load(&b[16..])
+            && load(&a[len - 8..]) == load(&b[len - 8..])
+    } else {
+        a == b
+    }
+}
+
 /// The hash of a name, as [`Interner::intern_split`] computes it while splitting.
 #[inline]
 pub fn hash_name(bytes: &[u8]) -> u64 {
@@ -176,7 +198,10 @@ impl Interner {
             }
             if entry.hash == hash
                 && entry.len as usize == bytes.len()
-                && &self.text.as_bytes()[entry.start..entry.start + bytes.len()] == bytes
+                && same_bytes(
+                    &self.text.as_bytes()[entry.start..entry.start + bytes.len()],
+                    bytes,
+                )
             {
                 return entry.id;
             }

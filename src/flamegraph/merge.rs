@@ -203,73 +203,89 @@ impl StackTrie {
     }
 }
 
-/// Feeds stacks to a [`StackTrie`] in sorted batches.
-///
-/// Stacks are buffered as interned ids (a bounded batch), sorted by id sequence (stable, so
-/// identical stacks still sum in input order), then inserted reusing the path shared with the
-/// previous stack. Neighbours in sorted order share long prefixes, so most frames need no
-/// lookup at all and the lookups left touch nodes that are still in cache.
-pub struct BatchInserter {
+/// A bounded batch of stacks as interned ids, filled by the reading side.
+pub struct Batch {
     ids: Vec<u32>,
     stacks: Vec<(u32, u32, Counts)>,
-    order: Vec<(u64, u32)>,
-    previous: Vec<u32>,
-    path: Vec<u32>,
 }
 
-impl Default for BatchInserter {
+impl Default for Batch {
     fn default() -> Self {
-        BatchInserter {
+        Batch {
             ids: Vec::with_capacity(Self::MAX_IDS),
             stacks: Vec::with_capacity(Self::MAX_STACKS),
-            order: Vec::new(),
-            previous: Vec::new(),
-            path: Vec::new(),
         }
     }
 }
 
-impl BatchInserter {
+impl Batch {
     const MAX_STACKS: usize = 32 * 1024;
     const MAX_IDS: usize = 1 << 20;
 
-    /// Buffers one stack, whose frame ids (without the root) `fill` appends to the vector it
-    /// is given; inserts the batch when it is full.
+    /// Adds one stack, whose frame ids (without the root) `fill` appends to the vector it is
+    /// given. Returns true when the batch is full.
     #[inline]
-    pub fn push(&mut self, trie: &mut StackTrie, counts: Counts, fill: impl FnOnce(&mut Vec<u32>)) {
+    pub fn push(&mut self, counts: Counts, fill: impl FnOnce(&mut Vec<u32>)) -> bool {
         let start = self.ids.len();
         fill(&mut self.ids);
         let len = self.ids.len() - start;
         self.stacks.push((start as u32, len as u32, counts));
-        if self.stacks.len() >= Self::MAX_STACKS || self.ids.len() >= Self::MAX_IDS {
-            self.flush(trie);
-        }
+        self.stacks.len() >= Self::MAX_STACKS || self.ids.len() >= Self::MAX_IDS
     }
 
-    /// Inserts every buffered stack.
-    pub fn flush(&mut self, trie: &mut StackTrie) {
-        let ids = &self.ids;
-        let stacks = &self.stacks;
-        let frames = |i: u32| {
-            let (start, len, _) = stacks[i as usize];
-            &ids[start as usize..(start + len) as usize]
-        };
-        // Sort key: the first two ids (+1, 0 = absent) order like the slices do; ties fall
-        // back to the whole slices, then the input index (so the unstable sort is stable).
+    /// True when the batch holds no stack.
+    pub fn is_empty(&self) -> bool {
+        self.stacks.is_empty()
+    }
+
+    fn frames(&self, i: u32) -> &[u32] {
+        let (start, len, _) = self.stacks[i as usize];
+        &self.ids[start as usize..(start + len) as usize]
+    }
+
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.stacks.clear();
+    }
+}
+
+/// Inserts [`Batch`]es into a [`StackTrie`].
+///
+/// Each batch is sorted by id sequence (stable, so identical stacks still sum in input
+/// order), then inserted reusing the path shared with the previous stack. Neighbours in
+/// sorted order share long prefixes, so most frames need no lookup at all and the lookups left
+/// touch nodes that are still in cache.
+#[derive(Default)]
+pub struct BatchInserter {
+    order: Vec<(u128, u32)>,
+    previous: Vec<u32>,
+    path: Vec<u32>,
+}
+
+impl BatchInserter {
+    /// Inserts every stack of `batch` and empties it.
+    pub fn insert(&mut self, trie: &mut StackTrie, batch: &mut Batch) {
+        // Sort key: the first four ids (+1, 0 = absent) order like the slices do; ties fall
+        // back to the rest of the slices, then the input index (so the unstable sort is
+        // stable).
         let key = |stack: &[u32]| {
-            let id = |k: usize| stack.get(k).map_or(0, |&id| u64::from(id) + 1);
-            (id(0) << 32) | id(1)
+            let id = |k: usize| stack.get(k).map_or(0, |&id| u128::from(id) + 1);
+            (id(0) << 96) | (id(1) << 64) | (id(2) << 32) | id(3)
         };
+        let view = &*batch;
         self.order.clear();
         self.order
-            .extend((0..stacks.len() as u32).map(|i| (key(frames(i)), i)));
+            .extend((0..view.stacks.len() as u32).map(|i| (key(view.frames(i)), i)));
         self.order.sort_unstable_by(|&(ka, a), &(kb, b)| {
             ka.cmp(&kb)
-                .then_with(|| frames(a).cmp(frames(b)))
+                .then_with(|| {
+                    let (fa, fb) = (view.frames(a), view.frames(b));
+                    fa[fa.len().min(4)..].cmp(&fb[fb.len().min(4)..])
+                })
                 .then(a.cmp(&b))
         });
         for &(_, i) in &self.order {
-            let stack = frames(i);
+            let stack = view.frames(i);
             let common = self
                 .previous
                 .iter()
@@ -284,10 +300,9 @@ impl BatchInserter {
                 self.path.push(node);
             }
             self.previous.extend_from_slice(&stack[common..]);
-            trie.add(node, stacks[i as usize].2);
+            trie.add(node, view.stacks[i as usize].2);
         }
-        self.ids.clear();
-        self.stacks.clear();
+        batch.clear();
     }
 }
 

@@ -21,7 +21,7 @@ use crate::folded::{frame_text, read_lines, Counts};
 use color::{delta_color, Colorer, Palette, PaletteMap, Rgb, Seeding};
 use intern::Interner;
 use layout::Layout;
-use merge::{AdjacentMerger, BatchInserter, Frame, StackTrie, Timeline};
+use merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, Timeline};
 use nameattr::NameAttributes;
 use number::{g15, push_count};
 
@@ -351,22 +351,7 @@ fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<u
 
 /// Default mode (3.2): stacks summed by frame list into a trie, walked in frame-list order.
 fn merge_sorted(inputs: Vec<Input>, opts: &Options, names: &mut Interner) -> Result<Merged, Error> {
-    let mut trie = StackTrie::new();
-    let mut batch = BatchInserter::default();
-    let mut invalid = 0;
-    for input in inputs {
-        invalid += read_input_lines(input, |stack, counts| {
-            let text = frame_text(stack, opts.reverse);
-            batch.push(&mut trie, counts, |ids| {
-                let start = ids.len();
-                names.intern_split(text, ids);
-                if opts.reverse {
-                    ids[start..].reverse();
-                }
-            });
-        })?;
-    }
-    batch.flush(&mut trie);
+    let (trie, invalid) = build_trie(inputs, opts, names)?;
     let max_delta = trie.max_delta();
     let exact_total = trie.exact_total();
     let walk = trie.into_walk(&names.byte_ranks());
@@ -381,6 +366,67 @@ fn merge_sorted(inputs: Vec<Input>, opts: &Options, names: &mut Interner) -> Res
         max_delta,
         invalid,
     })
+}
+
+/// Reads every input into a [`StackTrie`]: this thread splits lines and interns names into
+/// batches, a second thread sorts each batch and inserts it (two bounded batches in flight).
+fn build_trie(
+    inputs: Vec<Input>,
+    opts: &Options,
+    names: &mut Interner,
+) -> Result<(StackTrie, u64), Error> {
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let (empty_tx, empty_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    for _ in 0..2 {
+        let _ = empty_tx.send(Batch::default());
+    }
+    std::thread::scope(|scope| {
+        let inserter = scope.spawn(move || {
+            let mut trie = StackTrie::new();
+            let mut inserter = BatchInserter::default();
+            for mut batch in full_rx {
+                inserter.insert(&mut trie, &mut batch);
+                let _ = empty_tx.send(batch);
+            }
+            trie
+        });
+        let read = read_batches(inputs, opts, names, &full_tx, &empty_rx);
+        drop(full_tx);
+        let trie = inserter.join().expect("trie insertion thread");
+        read.map(|invalid| (trie, invalid))
+    })
+}
+
+/// Fills batches from the inputs and hands each full one over; returns the invalid lines.
+fn read_batches(
+    inputs: Vec<Input>,
+    opts: &Options,
+    names: &mut Interner,
+    full: &std::sync::mpsc::SyncSender<Batch>,
+    empty: &std::sync::mpsc::Receiver<Batch>,
+) -> Result<u64, Error> {
+    let mut batch = empty.recv().unwrap_or_default();
+    let mut invalid = 0;
+    for input in inputs {
+        invalid += read_input_lines(input, |stack, counts| {
+            let text = frame_text(stack, opts.reverse);
+            let full_now = batch.push(counts, |ids| {
+                let start = ids.len();
+                names.intern_split(text, ids);
+                if opts.reverse {
+                    ids[start..].reverse();
+                }
+            });
+            if full_now {
+                let next = empty.recv().unwrap_or_default();
+                let _ = full.send(std::mem::replace(&mut batch, next));
+            }
+        })?;
+    }
+    if !batch.is_empty() {
+        let _ = full.send(batch);
+    }
+    Ok(invalid)
 }
 
 /// `--flamechart` (3.3): input order, adjacent identical stacks summed.
