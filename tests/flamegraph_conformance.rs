@@ -59,14 +59,14 @@ fn shared_cases_render_the_expected_frames() {
 /// The comparison itself must catch a wrong graph (here: `--hash` colors, a wrong width).
 #[test]
 fn comparison_detects_differences() {
-    let case = bundled().join("go-default");
+    let case = bundled().join("real-0");
     let input = read_maybe_gz(&case, "in.folded").unwrap();
     let expected = parse_graph(&read_maybe_gz(&case, "expected.svg").unwrap()).unwrap();
     let dir = scratch_dir("compare-detects");
     for args in [
         vec!["--hash"],
         vec!["--width", "1000"],
-        vec!["--minwidth", "0"],
+        vec!["--inverted"],
     ] {
         let args: Vec<String> = args.into_iter().map(String::from).collect();
         let result = run_flamegraph(&args, &input, &dir);
