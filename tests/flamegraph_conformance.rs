@@ -63,11 +63,7 @@ fn comparison_detects_differences() {
     let input = read_maybe_gz(&case, "in.folded").unwrap();
     let expected = parse_graph(&read_maybe_gz(&case, "expected.svg").unwrap()).unwrap();
     let dir = scratch_dir("compare-detects");
-    for args in [
-        vec!["--hash"],
-        vec!["--width", "1000"],
-        vec!["--inverted"],
-    ] {
+    for args in [vec!["--hash"], vec!["--width", "1000"], vec!["--inverted"]] {
         let args: Vec<String> = args.into_iter().map(String::from).collect();
         let result = run_flamegraph(&args, &input, &dir);
         let ours = parse_graph(&result.stdout).unwrap();

@@ -485,15 +485,16 @@ impl Timeline {
 
     /// Lays one stack (frames excluding the root) on the timeline.
     pub fn push(&mut self, frames: &[u32], counts: Counts) {
-        let depth_of_root = usize::from(!self.open.is_empty() && self.open[0].name == 0);
-        let common = if depth_of_root == 1 {
-            1 + self.open[1..]
-                .iter()
-                .zip(frames)
-                .take_while(|(open, &name)| open.name == name)
-                .count()
-        } else {
-            0
+        // the root (depth 0) is shared by every stack once it is open
+        let common = match self.open.split_first() {
+            Some((_root, below)) => {
+                1 + below
+                    .iter()
+                    .zip(frames)
+                    .take_while(|(open, &name)| open.name == name)
+                    .count()
+            }
+            None => 0,
         };
         self.close_to(common);
         let (last_delta, other_delta) = match counts {
@@ -640,16 +641,24 @@ mod tests {
 
     #[test]
     fn zero_width_frame_overwrites_earlier_twin() {
-        // a;b 2, then c;b 0 closes `b` at depth 2 at time 2 again? No: c;b opens at 2 and
-        // closes at 2, the same (name, depth, end) as the first `b` only when names match.
+        // `a;b 2` closes `a` and `b` at time 2; `c 0` and the zero-count `a;b 0` open and
+        // close at time 2 as well, so the later `a`/`b` have the same (name, depth, end) as the
+        // first ones and overwrite them (3.4): the wide `b` disappears.
         let (frames, _) = run(&[
             (&[1, 2], Counts::One(2.0)),
             (&[3], Counts::One(0.0)),
             (&[1, 2], Counts::One(0.0)),
         ]);
-        // the second `a;b` (zero width, at time 2) overwrote the first `a` and `b` (end 2)
-        let b = frames.iter().find(|f| f.name == 2).unwrap();
-        assert_eq!((b.start, b.end), (2.0, 2.0));
+        let b: Vec<_> = frames.iter().filter(|f| f.name == 2).collect();
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].start, b[0].end), (2.0, 2.0));
+        // with a minimum width the overwritten frame is dropped, its twin too
+        let mut timeline = Timeline::new(0.5);
+        timeline.push(&[1, 2], Counts::One(2.0));
+        timeline.push(&[3], Counts::One(0.0));
+        timeline.push(&[1, 2], Counts::One(0.0));
+        let (frames, _) = timeline.finish();
+        assert!(frames.iter().all(|f| f.name == 0), "{frames:?}");
     }
 
     #[test]
