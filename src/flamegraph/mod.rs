@@ -85,29 +85,53 @@ pub struct Total {
 /// Every option of the tool (spec section 2), with flamegraph.pl's defaults.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// `--title`: heading; empty = the default of the mode.
     pub title: String,
+    /// `--subtitle`: second heading; empty = none.
     pub subtitle: String,
+    /// `--width`: image width in px.
     pub width: f64,
+    /// `--height`: frame row height in px.
     pub height: f64,
+    /// `--minwidth`: narrower frames are omitted.
     pub minwidth: MinWidth,
+    /// `--fonttype`: CSS font family.
     pub fonttype: String,
+    /// `--fontsize`: text size in px (also drives the paddings).
     pub fontsize: f64,
+    /// `--fontwidth`: average glyph width as a fraction of the font size.
     pub fontwidth: f64,
+    /// `--countname`: unit word in tooltips.
     pub countname: String,
+    /// `--nametype`: prefix of the hover details line.
     pub nametype: String,
+    /// `--colors`: palette name.
     pub colors: String,
+    /// `--bgcolors`: background (validated with [`valid_bgcolors`]); `None` = from the palette.
     pub bgcolors: Option<String>,
+    /// `--hash`: colors from the name hash.
     pub hash: bool,
+    /// `--random`: random colors.
     pub random: bool,
+    /// `--cp`: consistent palette in `palette_map`.
     pub cp: bool,
+    /// `--reverse`: reverse every stack before merging.
     pub reverse: bool,
+    /// `--inverted`: icicle graph.
     pub inverted: bool,
+    /// `--flamechart`: keep input order, merge adjacent stacks only.
     pub flamechart: bool,
+    /// `--negate`: swap differential hues and delta signs.
     pub negate: bool,
+    /// `--notes`: text of the NOTES comment.
     pub notes: String,
+    /// `--total`: scaling total.
     pub total: Option<Total>,
+    /// `--factor`: multiplier of displayed counts (never 0).
     pub factor: f64,
+    /// `--nameattr`: per-function attributes.
     pub nameattr: Option<NameAttributes>,
+    /// `--encoding`: name in the XML declaration.
     pub encoding: Option<String>,
     /// Where `--cp` reads and writes its map (`palette.map` in the working directory).
     pub palette_map: PathBuf,
