@@ -140,6 +140,9 @@ impl<'a> Iterator for Frames<'a> {
 /// Invalid UTF-8 sequences become U+FFFD (D6).
 pub struct LineReader<R> {
     reader: R,
+    /// Bytes of the last line returned straight from the reader's buffer, consumed on the
+    /// next call.
+    pending: usize,
     buf: Vec<u8>,
     lossy: String,
     first: bool,
@@ -150,24 +153,41 @@ impl<R: BufRead> LineReader<R> {
     pub fn new(reader: R) -> Self {
         LineReader {
             reader,
-            buf: Vec::with_capacity(4096),
+            pending: 0,
+            buf: Vec::new(),
             lossy: String::new(),
             first: true,
         }
     }
 
     /// The next line, or `None` at the end of the input.
+    ///
+    /// A line that lies whole in the reader's buffer is returned from there, without a copy;
+    /// one that spans a refill is gathered in a reused buffer.
     pub fn next_line(&mut self) -> io::Result<Option<&str>> {
-        self.buf.clear();
-        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
-            return Ok(None);
-        }
-        let mut line: &[u8] = &self.buf;
-        if self.first {
+        self.reader.consume(std::mem::take(&mut self.pending));
+        let newline = memchr::memchr(b'\n', self.reader.fill_buf()?);
+        let line: &[u8] = match newline {
+            Some(end) => {
+                self.pending = end + 1;
+                // the same, unconsumed buffer again (fill_buf does not read while it holds data)
+                &self.reader.fill_buf()?[..end]
+            }
+            None => {
+                self.buf.clear();
+                if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+                    return Ok(None);
+                }
+                let line = &self.buf[..];
+                line.strip_suffix(b"\n").unwrap_or(line)
+            }
+        };
+        let line = if self.first {
             self.first = false;
-            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-        }
-        line = line.strip_suffix(b"\n").unwrap_or(line);
+            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+        } else {
+            line
+        };
         match std::str::from_utf8(line) {
             Ok(text) => Ok(Some(text)),
             Err(_) => {
@@ -273,6 +293,21 @@ mod tests {
         assert_eq!(invalid, 1);
         assert_eq!(seen[0].0, ["a", "\u{FFFD}b"]);
         assert_eq!(seen[1], (vec!["c".to_owned()], Counts::One(2.0)));
+    }
+
+    #[test]
+    fn lines_spanning_buffer_refills_are_whole() {
+        let text: String = (0..500)
+            .map(|i| format!("frame{i};x{} {i}\n", "y".repeat(i % 37)))
+            .collect();
+        let reader = io::BufReader::with_capacity(16, text.as_bytes());
+        let mut lines = LineReader::new(reader);
+        let mut seen = Vec::new();
+        while let Some(line) = lines.next_line().unwrap() {
+            seen.push(line.to_owned());
+        }
+        let expected: Vec<&str> = text.lines().collect();
+        assert_eq!(seen, expected);
     }
 }
 

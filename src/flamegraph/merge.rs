@@ -179,6 +179,7 @@ impl StackTrie {
         let mut siblings: Vec<u32> = Vec::new();
         for parent in 0..nodes.len() {
             let mut at = nodes[parent].first();
+            nodes[parent].first_child = at; // drops the WIDE flag: walking needs no index
             if at == NIL || nodes[at as usize].next_sibling == NIL {
                 continue;
             }
@@ -195,9 +196,6 @@ impl StackTrie {
             if let Some(&last) = siblings.last() {
                 nodes[last as usize].next_sibling = NIL;
             }
-        }
-        for node in &mut nodes {
-            node.first_child = node.first();
         }
         TrieWalk { nodes, two }
     }
