@@ -98,21 +98,28 @@ pub enum Frames<'a> {
     Reverse(RSplit<'a, char>),
 }
 
+/// The part of `stack` whose `;`-separated fields are the frames: trailing empty fields
+/// dropped, and with `reverse` leading ones too (they would trail after reversing).
+/// An empty result means no frame at all.
+pub fn frame_text(stack: &str, reverse: bool) -> &str {
+    let stack = stack.trim_end_matches(';');
+    if reverse {
+        stack.trim_start_matches(';')
+    } else {
+        stack
+    }
+}
+
 impl<'a> Frames<'a> {
     /// Splits `stack` at `;`, dropping trailing empty fields (and, reversed, leading ones).
     pub fn new(stack: &'a str, reverse: bool) -> Self {
-        let stack = stack.trim_end_matches(';');
-        if reverse {
-            let stack = stack.trim_start_matches(';');
-            if stack.is_empty() {
-                Frames::Empty
-            } else {
-                Frames::Reverse(stack.rsplit(';'))
-            }
-        } else if stack.is_empty() {
+        let text = frame_text(stack, reverse);
+        if text.is_empty() {
             Frames::Empty
+        } else if reverse {
+            Frames::Reverse(text.rsplit(';'))
         } else {
-            Frames::Forward(stack.split(';'))
+            Frames::Forward(text.split(';'))
         }
     }
 }
@@ -135,6 +142,9 @@ impl<'a> Iterator for Frames<'a> {
 /// Invalid UTF-8 sequences become U+FFFD (D6).
 pub struct LineReader<R> {
     reader: R,
+    /// Bytes of the last line returned straight from the reader's buffer, consumed on the
+    /// next call.
+    pending: usize,
     buf: Vec<u8>,
     lossy: String,
     first: bool,
@@ -145,24 +155,41 @@ impl<R: BufRead> LineReader<R> {
     pub fn new(reader: R) -> Self {
         LineReader {
             reader,
-            buf: Vec::with_capacity(4096),
+            pending: 0,
+            buf: Vec::new(),
             lossy: String::new(),
             first: true,
         }
     }
 
     /// The next line, or `None` at the end of the input.
+    ///
+    /// A line that lies whole in the reader's buffer is returned from there, without a copy;
+    /// one that spans a refill is gathered in a reused buffer.
     pub fn next_line(&mut self) -> io::Result<Option<&str>> {
-        self.buf.clear();
-        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
-            return Ok(None);
-        }
-        let mut line: &[u8] = &self.buf;
-        if self.first {
+        self.reader.consume(std::mem::take(&mut self.pending));
+        let newline = memchr::memchr(b'\n', self.reader.fill_buf()?);
+        let line: &[u8] = match newline {
+            Some(end) => {
+                self.pending = end + 1;
+                // the same, unconsumed buffer again (fill_buf does not read while it holds data)
+                &self.reader.fill_buf()?[..end]
+            }
+            None => {
+                self.buf.clear();
+                if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+                    return Ok(None);
+                }
+                let line = &self.buf[..];
+                line.strip_suffix(b"\n").unwrap_or(line)
+            }
+        };
+        let line = if self.first {
             self.first = false;
-            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-        }
-        line = line.strip_suffix(b"\n").unwrap_or(line);
+            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+        } else {
+            line
+        };
         match std::str::from_utf8(line) {
             Ok(text) => Ok(Some(text)),
             Err(_) => {
@@ -180,11 +207,23 @@ where
     R: BufRead,
     F: FnMut(Frames<'_>, Counts),
 {
+    read_lines(reader, |stack, counts| {
+        on_stack(Frames::new(stack, reverse), counts)
+    })
+}
+
+/// Reads every line of `reader`, calling `on_line` with the stack text (not yet split, see
+/// [`frame_text`]) and counts of each valid line. Returns the number of invalid lines.
+pub fn read_lines<R, F>(reader: R, mut on_line: F) -> io::Result<u64>
+where
+    R: BufRead,
+    F: FnMut(&str, Counts),
+{
     let mut lines = LineReader::new(reader);
     let mut invalid = 0;
     while let Some(line) = lines.next_line()? {
         match parse_line(line) {
-            Some((stack, counts)) => on_stack(Frames::new(stack, reverse), counts),
+            Some((stack, counts)) => on_line(stack, counts),
             None => invalid += 1,
         }
     }
@@ -338,5 +377,20 @@ mod tests {
         assert_eq!(invalid, 1);
         assert_eq!(seen[0].0, ["a", "\u{FFFD}b"]);
         assert_eq!(seen[1], (vec!["c".to_owned()], Counts::One(2.0)));
+    }
+
+    #[test]
+    fn lines_spanning_buffer_refills_are_whole() {
+        let text: String = (0..500)
+            .map(|i| format!("frame{i};x{} {i}\n", "y".repeat(i % 37)))
+            .collect();
+        let reader = io::BufReader::with_capacity(16, text.as_bytes());
+        let mut lines = LineReader::new(reader);
+        let mut seen = Vec::new();
+        while let Some(line) = lines.next_line().unwrap() {
+            seen.push(line.to_owned());
+        }
+        let expected: Vec<&str> = text.lines().collect();
+        assert_eq!(seen, expected);
     }
 }

@@ -15,7 +15,23 @@ fn bundled() -> PathBuf {
 
 fn check_all(root: &Path) -> usize {
     let cases = case_dirs(root);
-    let problems: Vec<String> = cases.iter().flat_map(|case| check_case(case)).collect();
+    // cases are independent processes: check them on every core
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2);
+    let chunk = cases.len().div_ceil(workers).max(1);
+    let problems: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().flat_map(|c| check_case(c)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("case thread"))
+            .collect()
+    });
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
@@ -43,15 +59,11 @@ fn shared_cases_render_the_expected_frames() {
 /// The comparison itself must catch a wrong graph (here: `--hash` colors, a wrong width).
 #[test]
 fn comparison_detects_differences() {
-    let case = bundled().join("go-default");
+    let case = bundled().join("real-0");
     let input = read_maybe_gz(&case, "in.folded").unwrap();
     let expected = parse_graph(&read_maybe_gz(&case, "expected.svg").unwrap()).unwrap();
     let dir = scratch_dir("compare-detects");
-    for args in [
-        vec!["--hash"],
-        vec!["--width", "1000"],
-        vec!["--minwidth", "0"],
-    ] {
+    for args in [vec!["--hash"], vec!["--width", "1000"], vec!["--inverted"]] {
         let args: Vec<String> = args.into_iter().map(String::from).collect();
         let result = run_flamegraph(&args, &input, &dir);
         let ours = parse_graph(&result.stdout).unwrap();

@@ -11,24 +11,38 @@ pub const FRAMEPAD: f64 = 1.0;
 /// The fixed numbers every frame's geometry derives from.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
+    /// Image width, px.
     pub width: f64,
+    /// Frame row height, px.
     pub frame_height: f64,
+    /// Font size, px.
     pub fontsize: f64,
+    /// Top padding (title).
     pub ypad1: f64,
+    /// Bottom padding (details line).
     pub ypad2: f64,
+    /// Extra top padding for a subtitle.
     pub ypad3: f64,
+    /// Time units the full width stands for.
     pub timemax: f64,
+    /// Pixels per time unit.
     pub width_per_time: f64,
+    /// Image height, px (after `set_depth_max`).
     pub image_height: f64,
+    /// Icicle layout.
     pub inverted: bool,
 }
 
 /// A frame's rectangle in px (unrounded).
 #[derive(Debug, Clone, Copy)]
 pub struct Rect {
+    /// Left edge.
     pub x1: f64,
+    /// Right edge.
     pub x2: f64,
+    /// Top edge.
     pub y1: f64,
+    /// Bottom edge.
     pub y2: f64,
 }
 

@@ -11,26 +11,48 @@ use crate::folded::Counts;
 
 /// Marks an absent one-count sum in [`Node::count`].
 const NONE: f64 = f64::NAN;
-/// Marks an empty slot of the trie's hash table.
-const EMPTY: u32 = u32::MAX;
+/// Marks "no node" in the child and sibling links.
+const NIL: u32 = u32::MAX;
+/// Set in [`Node::first_child`] when the node's children are also indexed by hash.
+const WIDE: u32 = 1 << 31;
+/// Sibling lists longer than this get a hash index.
+const WIDE_AFTER: u32 = 8;
 
 #[derive(Clone, Copy)]
 struct Node {
     parent: u32,
     name: u32,
+    /// First child (with the [`WIDE`] flag), or [`NIL`].
+    first_child: u32,
+    next_sibling: u32,
     /// Sum of the one-count stacks ending here, `NONE` when there is none.
     count: f64,
 }
 
+impl Node {
+    #[inline]
+    fn first(&self) -> u32 {
+        if self.first_child == NIL {
+            NIL
+        } else {
+            self.first_child & !WIDE
+        }
+    }
+}
+
 /// Distinct stacks as a prefix tree of interned frame ids, with their counts summed.
 ///
-/// Node 0 is the implied root frame `""`. Children are found through one open-addressing
-/// table keyed by (parent, name), which costs 8 bytes per node.
+/// Node 0 is the implied root frame `""`. Children are kept in sibling lists, so the long
+/// unshared tails of stacks are created and later walked in memory order; a node with many
+/// children also indexes them in a hash map, so wide nodes stay fast.
 pub struct StackTrie {
     nodes: Vec<Node>,
-    table: Vec<u32>,
+    wide: FastMap<(u32, u32), u32>,
     /// Sums (C1, C2) of the two-count stacks, by node.
     two: FastMap<u32, (f64, f64)>,
+    /// Sum of the widths in input order, and whether every count so far was an integer.
+    input_total: f64,
+    integral: bool,
 }
 
 impl Default for StackTrie {
@@ -44,70 +66,87 @@ impl StackTrie {
     pub fn new() -> Self {
         StackTrie {
             nodes: vec![Node {
-                parent: EMPTY,
+                parent: NIL,
                 name: 0,
+                first_child: NIL,
+                next_sibling: NIL,
                 count: NONE,
             }],
-            table: vec![EMPTY; 1024],
+            wide: FastMap::default(),
             two: FastMap::default(),
+            input_total: 0.0,
+            integral: true,
         }
     }
 
     /// The root node.
     pub const ROOT: u32 = 0;
 
-    #[inline]
-    fn slot(parent: u32, name: u32, mask: usize) -> usize {
-        let key = (u64::from(parent) << 32) | u64::from(name);
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
-    }
-
     /// The child of `parent` named `name`, created when new.
     #[inline]
     pub fn child(&mut self, parent: u32, name: u32) -> u32 {
-        let mask = self.table.len() - 1;
-        let mut slot = Self::slot(parent, name, mask);
-        loop {
-            let id = self.table[slot];
-            if id == EMPTY {
-                break;
-            }
-            let node = &self.nodes[id as usize];
-            if node.parent == parent && node.name == name {
+        let head = self.nodes[parent as usize].first_child;
+        if head != NIL && head & WIDE != 0 {
+            if let Some(&id) = self.wide.get(&(parent, name)) {
                 return id;
             }
-            slot = (slot + 1) & mask;
+            let id = self.push_child(parent, name);
+            self.wide.insert((parent, name), id);
+            return id;
         }
-        let id = self.nodes.len() as u32;
-        self.nodes.push(Node {
-            parent,
-            name,
-            count: NONE,
-        });
-        self.table[slot] = id;
-        if self.nodes.len() * 2 > self.table.len() {
-            self.grow();
+        let mut steps = 0;
+        let mut at = head;
+        while at != NIL {
+            let node = &self.nodes[at as usize];
+            if node.name == name {
+                return at;
+            }
+            at = node.next_sibling;
+            steps += 1;
+        }
+        let id = self.push_child(parent, name);
+        if steps >= WIDE_AFTER {
+            self.index_children(parent);
         }
         id
     }
 
-    fn grow(&mut self) {
-        let size = self.table.len() * 2;
-        let mask = size - 1;
-        let mut table = vec![EMPTY; size];
-        for (id, node) in self.nodes.iter().enumerate().skip(1) {
-            let mut slot = Self::slot(node.parent, node.name, mask);
-            while table[slot] != EMPTY {
-                slot = (slot + 1) & mask;
-            }
-            table[slot] = id as u32;
+    fn push_child(&mut self, parent: u32, name: u32) -> u32 {
+        let id = self.nodes.len() as u32;
+        let parent_node = &mut self.nodes[parent as usize];
+        let flags = if parent_node.first_child == NIL {
+            0
+        } else {
+            parent_node.first_child & WIDE
+        };
+        let next = parent_node.first();
+        parent_node.first_child = id | flags;
+        self.nodes.push(Node {
+            parent,
+            name,
+            first_child: NIL,
+            next_sibling: next,
+            count: NONE,
+        });
+        id
+    }
+
+    fn index_children(&mut self, parent: u32) {
+        let mut at = self.nodes[parent as usize].first();
+        while at != NIL {
+            let node = self.nodes[at as usize];
+            self.wide.insert((parent, node.name), at);
+            at = node.next_sibling;
         }
-        self.table = table;
+        self.nodes[parent as usize].first_child |= WIDE;
     }
 
     /// Adds the counts of one stack ending at `node`.
     #[inline]
     pub fn add(&mut self, node: u32, counts: Counts) {
+        let width = counts.width();
+        self.input_total += width;
+        self.integral &= width.fract() == 0.0;
         match counts {
             Counts::One(c) => {
                 let slot = &mut self.nodes[node as usize].count;
@@ -121,6 +160,12 @@ impl StackTrie {
         }
     }
 
+    /// The total T when summing in input order gives exactly what summing in walk order
+    /// gives (integer counts with a sum below 2^53), else `None`.
+    pub fn exact_total(&self) -> Option<f64> {
+        (self.integral && self.input_total < 9_007_199_254_740_992.0).then_some(self.input_total)
+    }
+
     /// The largest |C2 − C1| over the summed two-count stacks (0 when there are none).
     pub fn max_delta(&self) -> f64 {
         self.two
@@ -128,43 +173,140 @@ impl StackTrie {
             .fold(0.0, |max: f64, (c1, c2)| max.max((c2 - c1).abs()))
     }
 
-    /// Freezes the trie for walking: children sorted by `ranks` (name byte order).
+    /// Freezes the trie for walking: every sibling list sorted by `ranks` (name byte order).
     pub fn into_walk(self, ranks: &[u32]) -> TrieWalk {
-        let StackTrie { nodes, table, two } = self;
-        drop(table);
-        let mut starts = vec![0u32; nodes.len() + 1];
-        for node in &nodes[1..] {
-            starts[node.parent as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut fill = starts.clone();
-        let mut children = vec![0u32; nodes.len().saturating_sub(1)];
-        for (id, node) in nodes.iter().enumerate().skip(1) {
-            let at = &mut fill[node.parent as usize];
-            children[*at as usize] = id as u32;
-            *at += 1;
-        }
-        drop(fill);
+        let StackTrie { mut nodes, two, .. } = self;
+        let mut siblings: Vec<u32> = Vec::new();
         for parent in 0..nodes.len() {
-            let range = starts[parent] as usize..starts[parent + 1] as usize;
-            children[range].sort_unstable_by_key(|&c| ranks[nodes[c as usize].name as usize]);
+            let mut at = nodes[parent].first();
+            nodes[parent].first_child = at; // drops the WIDE flag: walking needs no index
+            if at == NIL || nodes[at as usize].next_sibling == NIL {
+                continue;
+            }
+            siblings.clear();
+            while at != NIL {
+                siblings.push(at);
+                at = nodes[at as usize].next_sibling;
+            }
+            siblings.sort_unstable_by_key(|&c| ranks[nodes[c as usize].name as usize]);
+            nodes[parent].first_child = siblings[0];
+            for pair in siblings.windows(2) {
+                nodes[pair[0] as usize].next_sibling = pair[1];
+            }
+            if let Some(&last) = siblings.last() {
+                nodes[last as usize].next_sibling = NIL;
+            }
         }
-        TrieWalk {
-            nodes,
-            starts,
-            children,
-            two,
+        TrieWalk { nodes, two }
+    }
+}
+
+/// A bounded batch of stacks as interned ids, filled by the reading side.
+pub struct Batch {
+    ids: Vec<u32>,
+    stacks: Vec<(u32, u32, Counts)>,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch {
+            ids: Vec::with_capacity(Self::MAX_IDS),
+            stacks: Vec::with_capacity(Self::MAX_STACKS),
         }
+    }
+}
+
+impl Batch {
+    const MAX_STACKS: usize = 32 * 1024;
+    const MAX_IDS: usize = 1 << 20;
+
+    /// Adds one stack, whose frame ids (without the root) `fill` appends to the vector it is
+    /// given. Returns true when the batch is full.
+    #[inline]
+    pub fn push(&mut self, counts: Counts, fill: impl FnOnce(&mut Vec<u32>)) -> bool {
+        let start = self.ids.len();
+        fill(&mut self.ids);
+        let len = self.ids.len() - start;
+        self.stacks.push((start as u32, len as u32, counts));
+        self.stacks.len() >= Self::MAX_STACKS || self.ids.len() >= Self::MAX_IDS
+    }
+
+    /// True when the batch holds no stack.
+    pub fn is_empty(&self) -> bool {
+        self.stacks.is_empty()
+    }
+
+    fn frames(&self, i: u32) -> &[u32] {
+        let (start, len, _) = self.stacks[i as usize];
+        &self.ids[start as usize..(start + len) as usize]
+    }
+
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.stacks.clear();
+    }
+}
+
+/// Inserts [`Batch`]es into a [`StackTrie`].
+///
+/// Each batch is sorted by id sequence (stable, so identical stacks still sum in input
+/// order), then inserted reusing the path shared with the previous stack. Neighbours in
+/// sorted order share long prefixes, so most frames need no lookup at all and the lookups left
+/// touch nodes that are still in cache.
+#[derive(Default)]
+pub struct BatchInserter {
+    order: Vec<(u128, u32)>,
+    previous: Vec<u32>,
+    path: Vec<u32>,
+}
+
+impl BatchInserter {
+    /// Inserts every stack of `batch` and empties it.
+    pub fn insert(&mut self, trie: &mut StackTrie, batch: &mut Batch) {
+        // Sort key: the first four ids (+1, 0 = absent) order like the slices do; ties fall
+        // back to the rest of the slices, then the input index (so the unstable sort is
+        // stable).
+        let key = |stack: &[u32]| {
+            let id = |k: usize| stack.get(k).map_or(0, |&id| u128::from(id) + 1);
+            (id(0) << 96) | (id(1) << 64) | (id(2) << 32) | id(3)
+        };
+        let view = &*batch;
+        self.order.clear();
+        self.order
+            .extend((0..view.stacks.len() as u32).map(|i| (key(view.frames(i)), i)));
+        self.order.sort_unstable_by(|&(ka, a), &(kb, b)| {
+            ka.cmp(&kb)
+                .then_with(|| {
+                    let (fa, fb) = (view.frames(a), view.frames(b));
+                    fa[fa.len().min(4)..].cmp(&fb[fb.len().min(4)..])
+                })
+                .then(a.cmp(&b))
+        });
+        for &(_, i) in &self.order {
+            let stack = view.frames(i);
+            let common = self
+                .previous
+                .iter()
+                .zip(stack)
+                .take_while(|(a, b)| a == b)
+                .count();
+            self.path.truncate(common);
+            self.previous.truncate(common);
+            let mut node = self.path.last().copied().unwrap_or(StackTrie::ROOT);
+            for &name in &stack[common..] {
+                node = trie.child(node, name);
+                self.path.push(node);
+            }
+            self.previous.extend_from_slice(&stack[common..]);
+            trie.add(node, view.stacks[i as usize].2);
+        }
+        batch.clear();
     }
 }
 
 /// A frozen [`StackTrie`] that yields its stacks in frame-list order.
 pub struct TrieWalk {
     nodes: Vec<Node>,
-    starts: Vec<u32>,
-    children: Vec<u32>,
     two: FastMap<u32, (f64, f64)>,
 }
 
@@ -174,21 +316,29 @@ impl TrieWalk {
     /// the root.
     pub fn for_each_stack(&self, mut visit: impl FnMut(&[u32], Counts)) {
         let mut path: Vec<u32> = Vec::new();
-        // (node, index of the next child to visit)
-        let mut stack: Vec<(u32, u32)> = vec![(StackTrie::ROOT, self.starts[0])];
         self.emit(StackTrie::ROOT, &path, &mut visit);
-        while let Some(top) = stack.last_mut() {
-            let (node, next) = *top;
-            if next == self.starts[node as usize + 1] {
-                stack.pop();
-                path.pop();
+        let mut at = self.nodes[StackTrie::ROOT as usize].first_child;
+        while at != NIL {
+            let node = &self.nodes[at as usize];
+            path.push(node.name);
+            self.emit(at, &path, &mut visit);
+            if node.first_child != NIL {
+                at = node.first_child;
                 continue;
             }
-            top.1 += 1;
-            let child = self.children[next as usize];
-            path.push(self.nodes[child as usize].name);
-            self.emit(child, &path, &mut visit);
-            stack.push((child, self.starts[child as usize]));
+            loop {
+                path.pop();
+                let node = &self.nodes[at as usize];
+                if node.next_sibling != NIL {
+                    at = node.next_sibling;
+                    break;
+                }
+                if node.parent == StackTrie::ROOT {
+                    at = NIL;
+                    break;
+                }
+                at = node.parent;
+            }
         }
     }
 
@@ -333,15 +483,16 @@ impl Timeline {
 
     /// Lays one stack (frames excluding the root) on the timeline.
     pub fn push(&mut self, frames: &[u32], counts: Counts) {
-        let depth_of_root = usize::from(!self.open.is_empty() && self.open[0].name == 0);
-        let common = if depth_of_root == 1 {
-            1 + self.open[1..]
-                .iter()
-                .zip(frames)
-                .take_while(|(open, &name)| open.name == name)
-                .count()
-        } else {
-            0
+        // the root (depth 0) is shared by every stack once it is open
+        let common = match self.open.split_first() {
+            Some((_root, below)) => {
+                1 + below
+                    .iter()
+                    .zip(frames)
+                    .take_while(|(open, &name)| open.name == name)
+                    .count()
+            }
+            None => 0,
         };
         self.close_to(common);
         let (last_delta, other_delta) = match counts {
@@ -488,16 +639,24 @@ mod tests {
 
     #[test]
     fn zero_width_frame_overwrites_earlier_twin() {
-        // a;b 2, then c;b 0 closes `b` at depth 2 at time 2 again? No: c;b opens at 2 and
-        // closes at 2, the same (name, depth, end) as the first `b` only when names match.
+        // `a;b 2` closes `a` and `b` at time 2; `c 0` and the zero-count `a;b 0` open and
+        // close at time 2 as well, so the later `a`/`b` have the same (name, depth, end) as the
+        // first ones and overwrite them (3.4): the wide `b` disappears.
         let (frames, _) = run(&[
             (&[1, 2], Counts::One(2.0)),
             (&[3], Counts::One(0.0)),
             (&[1, 2], Counts::One(0.0)),
         ]);
-        // the second `a;b` (zero width, at time 2) overwrote the first `a` and `b` (end 2)
-        let b = frames.iter().find(|f| f.name == 2).unwrap();
-        assert_eq!((b.start, b.end), (2.0, 2.0));
+        let b: Vec<_> = frames.iter().filter(|f| f.name == 2).collect();
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].start, b[0].end), (2.0, 2.0));
+        // with a minimum width the overwritten frame is dropped, its twin too
+        let mut timeline = Timeline::new(0.5);
+        timeline.push(&[1, 2], Counts::One(2.0));
+        timeline.push(&[3], Counts::One(0.0));
+        timeline.push(&[1, 2], Counts::One(0.0));
+        let (frames, _) = timeline.finish();
+        assert!(frames.iter().all(|f| f.name == 0), "{frames:?}");
     }
 
     #[test]

@@ -17,11 +17,11 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::folded::{read_stacks, Counts};
+use crate::folded::{frame_text, read_lines, Counts};
 use color::{delta_color, Colorer, Palette, PaletteMap, Rgb, Seeding};
 use intern::Interner;
 use layout::Layout;
-use merge::{AdjacentMerger, Frame, StackTrie, Timeline};
+use merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, Timeline};
 use nameattr::NameAttributes;
 use number::{g15, push_count};
 
@@ -85,29 +85,53 @@ pub struct Total {
 /// Every option of the tool (spec section 2), with flamegraph.pl's defaults.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// `--title`: heading; empty = the default of the mode.
     pub title: String,
+    /// `--subtitle`: second heading; empty = none.
     pub subtitle: String,
+    /// `--width`: image width in px.
     pub width: f64,
+    /// `--height`: frame row height in px.
     pub height: f64,
+    /// `--minwidth`: narrower frames are omitted.
     pub minwidth: MinWidth,
+    /// `--fonttype`: CSS font family.
     pub fonttype: String,
+    /// `--fontsize`: text size in px (also drives the paddings).
     pub fontsize: f64,
+    /// `--fontwidth`: average glyph width as a fraction of the font size.
     pub fontwidth: f64,
+    /// `--countname`: unit word in tooltips.
     pub countname: String,
+    /// `--nametype`: prefix of the hover details line.
     pub nametype: String,
+    /// `--colors`: palette name.
     pub colors: String,
+    /// `--bgcolors`: background (validated with [`valid_bgcolors`]); `None` = from the palette.
     pub bgcolors: Option<String>,
+    /// `--hash`: colors from the name hash.
     pub hash: bool,
+    /// `--random`: random colors.
     pub random: bool,
+    /// `--cp`: consistent palette in `palette_map`.
     pub cp: bool,
+    /// `--reverse`: reverse every stack before merging.
     pub reverse: bool,
+    /// `--inverted`: icicle graph.
     pub inverted: bool,
+    /// `--flamechart`: keep input order, merge adjacent stacks only.
     pub flamechart: bool,
+    /// `--negate`: swap differential hues and delta signs.
     pub negate: bool,
+    /// `--notes`: text of the NOTES comment.
     pub notes: String,
+    /// `--total`: scaling total.
     pub total: Option<Total>,
+    /// `--factor`: multiplier of displayed counts (never 0).
     pub factor: f64,
+    /// `--nameattr`: per-function attributes.
     pub nameattr: Option<NameAttributes>,
+    /// `--encoding`: name in the XML declaration.
     pub encoding: Option<String>,
     /// Where `--cp` reads and writes its map (`palette.map` in the working directory).
     pub palette_map: PathBuf,
@@ -307,10 +331,14 @@ pub fn render<W: Write>(
     let depth_max = frames.iter().map(|f| f.depth).max().unwrap_or(0);
     layout.set_depth_max(depth_max, !opts.subtitle.is_empty());
     let ranks = names.byte_ranks();
+    // total_cmp: a total order even for NaN times (absurdly large counts), so sorting
+    // can never panic
     frames.sort_unstable_by(|a, b| {
-        (a.depth, a.start, a.end, ranks[a.name as usize])
-            .partial_cmp(&(b.depth, b.start, b.end, ranks[b.name as usize]))
-            .unwrap_or(std::cmp::Ordering::Equal)
+        a.depth
+            .cmp(&b.depth)
+            .then(a.start.total_cmp(&b.start))
+            .then(a.end.total_cmp(&b.end))
+            .then(ranks[a.name as usize].cmp(&ranks[b.name as usize]))
     });
     let max_delta = merged.max_delta.max(1.0);
     let mut painter = Painter::new(opts, max_delta, palette_map.as_mut(), names.len());
@@ -337,13 +365,9 @@ struct Merged {
     invalid: u64,
 }
 
-fn read_input(
-    input: Input,
-    reverse: bool,
-    on_stack: impl FnMut(crate::folded::Frames<'_>, Counts),
-) -> Result<u64, Error> {
+fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<u64, Error> {
     let Input { name, reader } = input;
-    read_stacks(reader, reverse, on_stack).map_err(|err| Error::Read {
+    read_lines(reader, on_line).map_err(|err| Error::Read {
         name,
         reason: io_reason(&err),
     })
@@ -351,27 +375,82 @@ fn read_input(
 
 /// Default mode (3.2): stacks summed by frame list into a trie, walked in frame-list order.
 fn merge_sorted(inputs: Vec<Input>, opts: &Options, names: &mut Interner) -> Result<Merged, Error> {
-    let mut trie = StackTrie::new();
-    let mut invalid = 0;
-    for input in inputs {
-        invalid += read_input(input, opts.reverse, |frames, counts| {
-            let mut node = StackTrie::ROOT;
-            for frame in frames {
-                node = trie.child(node, names.intern(frame));
-            }
-            trie.add(node, counts);
-        })?;
-    }
+    let (trie, invalid) = build_trie(inputs, opts, names)?;
     let max_delta = trie.max_delta();
+    let exact_total = trie.exact_total();
     let walk = trie.into_walk(&names.byte_ranks());
-    let mut total = 0.0;
-    walk.for_each_stack(|_, counts| total += counts.width());
+    let total = exact_total.unwrap_or_else(|| {
+        let mut total = 0.0;
+        walk.for_each_stack(|_, counts| total += counts.width());
+        total
+    });
     Ok(Merged {
         frames: FrameSource::Walk(walk),
         total,
         max_delta,
         invalid,
     })
+}
+
+/// Reads every input into a [`StackTrie`]: this thread splits lines and interns names into
+/// batches, a second thread sorts each batch and inserts it (two bounded batches in flight).
+fn build_trie(
+    inputs: Vec<Input>,
+    opts: &Options,
+    names: &mut Interner,
+) -> Result<(StackTrie, u64), Error> {
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let (empty_tx, empty_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    for _ in 0..2 {
+        let _ = empty_tx.send(Batch::default());
+    }
+    std::thread::scope(|scope| {
+        let inserter = scope.spawn(move || {
+            let mut trie = StackTrie::new();
+            let mut inserter = BatchInserter::default();
+            for mut batch in full_rx {
+                inserter.insert(&mut trie, &mut batch);
+                let _ = empty_tx.send(batch);
+            }
+            trie
+        });
+        let read = read_batches(inputs, opts, names, &full_tx, &empty_rx);
+        drop(full_tx);
+        let trie = inserter.join().expect("trie insertion thread");
+        read.map(|invalid| (trie, invalid))
+    })
+}
+
+/// Fills batches from the inputs and hands each full one over; returns the invalid lines.
+fn read_batches(
+    inputs: Vec<Input>,
+    opts: &Options,
+    names: &mut Interner,
+    full: &std::sync::mpsc::SyncSender<Batch>,
+    empty: &std::sync::mpsc::Receiver<Batch>,
+) -> Result<u64, Error> {
+    let mut batch = empty.recv().unwrap_or_default();
+    let mut invalid = 0;
+    for input in inputs {
+        invalid += read_input_lines(input, |stack, counts| {
+            let text = frame_text(stack, opts.reverse);
+            let full_now = batch.push(counts, |ids| {
+                let start = ids.len();
+                names.intern_split(text, ids);
+                if opts.reverse {
+                    ids[start..].reverse();
+                }
+            });
+            if full_now {
+                let next = empty.recv().unwrap_or_default();
+                let _ = full.send(std::mem::replace(&mut batch, next));
+            }
+        })?;
+    }
+    if !batch.is_empty() {
+        let _ = full.send(batch);
+    }
+    Ok(invalid)
 }
 
 /// `--flamechart` (3.3): input order, adjacent identical stacks summed.
@@ -386,9 +465,12 @@ fn merge_flamechart(
     let mut ids = Vec::new();
     let mut invalid = 0;
     for input in inputs {
-        invalid += read_input(input, opts.reverse, |frames, counts| {
+        invalid += read_input_lines(input, |stack, counts| {
             ids.clear();
-            ids.extend(frames.map(|frame| names.intern(frame)));
+            names.intern_split(frame_text(stack, opts.reverse), &mut ids);
+            if opts.reverse {
+                ids.reverse();
+            }
             merger.push(&ids, counts, |stack, counts| {
                 timeline.push(chain.rewrite(stack, names), counts)
             });

@@ -238,11 +238,15 @@ pub fn write_tail(out: &mut impl Write) -> io::Result<()> {
 
 /// Everything the writer needs to draw one frame.
 pub struct FrameText<'a> {
+    /// The full frame name (annotations included).
     pub name: &'a str,
+    /// Its rectangle.
     pub rect: Rect,
+    /// The fill text (`rgb(r,g,b)` or a palette.map value).
     pub fill: &'a str,
     /// The tooltip text (already escaped), unless `--nameattr` gives a title.
     pub info: &'a str,
+    /// `--nameattr` attributes of the name, if any.
     pub attrs: Option<&'a Attributes>,
 }
 
