@@ -31,7 +31,7 @@ struct RawLocation {
 struct Outer {
     strings: Vec<(usize, usize)>,
     sample_types: Vec<(i64, i64)>,
-    samples: Vec<(usize, usize)>,
+    samples: usize,
     locations: Vec<RawLocation>,
     functions: Vec<Function>,
     other_strings: Vec<i64>,
@@ -59,7 +59,10 @@ fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
     while let Some(f) = fields.next_field()? {
         match f.number {
             1 => out.sample_types.push(read_value_type(data, &f)?),
-            2 => out.samples.push(f.bytes(MSG)?),
+            2 => {
+                f.bytes(MSG)?;
+                out.samples += 1;
+            }
             3 => check_message(data, &f, MSG)?,
             4 => out.locations.push(read_location(data, &f)?),
             5 => out.functions.push(read_function(data, &f)?),
@@ -202,7 +205,7 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
     for &s in &outer.other_strings {
         str_id(s, n)?;
     }
-    if sample_types.is_empty() && !outer.samples.is_empty() {
+    if sample_types.is_empty() && outer.samples > 0 {
         return Err(ProfileError::Invalid(
             "samples without sample type information".into(),
         ));
@@ -298,14 +301,19 @@ struct SampleBuffers {
     labels: Vec<Label>,
 }
 
-/// Decodes, checks and hands out each encoded sample.
+/// Decodes, checks and hands out each encoded sample: the outer message is walked again
+/// (cheap: other fields are skipped by their length) instead of remembering sample positions.
 pub(super) fn for_each_encoded_sample<E: From<ProfileError>>(
     profile: &Profile,
-    ranges: &[(usize, usize)],
     f: &mut impl FnMut(&SampleRef<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut buf = SampleBuffers::default();
-    for &(s, e) in ranges {
+    let mut fields = Fields::new(&profile.data, 0, profile.data.len());
+    while let Some(field) = fields.next_field()? {
+        if field.number != 2 {
+            continue;
+        }
+        let (s, e) = field.bytes("Profile")?;
         decode_sample(profile, s, e, &mut buf)?;
         f(&SampleRef {
             locations: &buf.locations,

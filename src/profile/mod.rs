@@ -145,8 +145,8 @@ pub(crate) struct SampleTable {
 /// Where the samples are.
 #[derive(Debug)]
 pub(crate) enum Samples {
-    /// Protobuf: byte ranges of the encoded `Sample` messages, decoded on demand.
-    Encoded(Vec<(usize, usize)>),
+    /// Protobuf: the number of encoded `Sample` messages, decoded on demand.
+    Encoded(usize),
     /// `-raw` text: already parsed.
     Table(SampleTable),
 }
@@ -242,7 +242,7 @@ impl Profile {
     /// The number of samples.
     pub fn sample_count(&self) -> usize {
         match &self.samples {
-            Samples::Encoded(ranges) => ranges.len(),
+            Samples::Encoded(count) => *count,
             Samples::Table(t) => t.location_end.len(),
         }
     }
@@ -254,7 +254,7 @@ impl Profile {
         mut f: impl FnMut(&SampleRef<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         match &self.samples {
-            Samples::Encoded(ranges) => decode::for_each_encoded_sample(self, ranges, &mut f),
+            Samples::Encoded(_) => decode::for_each_encoded_sample(self, &mut f),
             Samples::Table(table) => self.for_each_table_sample(table, &mut f),
         }
     }
