@@ -156,6 +156,7 @@ impl Collapser {
         };
         self.check_type(name, profile, column);
         let location_segments = self.location_segments(profile);
+        self.stacks.reserve(profile.sample_count());
         profile.for_each_sample(|sample| -> Result<(), CollapseError> {
             let value = sample.values[column];
             if value != 0 {

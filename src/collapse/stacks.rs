@@ -88,9 +88,19 @@ impl Slots {
         }
     }
 
+    /// Sizes the table for `total` entries at once (rehashing from `hashes`).
+    fn reserve_total(&mut self, total: usize, hashes: &[u64]) {
+        if total * 2 > self.slots.len() {
+            self.rebuild((total * 2).next_power_of_two().max(1024), hashes);
+        }
+    }
+
     #[cold]
     fn grow(&mut self, hashes: &[u64]) {
-        let size = (self.slots.len() * 2).max(1024);
+        self.rebuild((self.slots.len() * 2).max(1024), hashes);
+    }
+
+    fn rebuild(&mut self, size: usize, hashes: &[u64]) {
         self.shift = 64 - size.trailing_zeros();
         self.slots = vec![0; size];
         let mask = size - 1;
@@ -251,6 +261,17 @@ impl Stacks {
     /// The id of a frame list (root first).
     pub fn segment(&mut self, frames: &[u32]) -> u32 {
         self.segments.intern(frames, hash_ids(frames))
+    }
+
+    /// Makes room for `more` stacks (an upper bound: the number of samples to come), so that
+    /// the tables are allocated once instead of doubling.
+    pub fn reserve(&mut self, more: usize) {
+        let t = &mut self.table;
+        t.starts.reserve(more);
+        t.lens.reserve(more);
+        t.sums.reserve(more);
+        t.hashes.reserve(more);
+        t.slots.reserve_total(t.hashes.len() + more, &t.hashes);
     }
 
     /// Adds `value` to the stack whose key (varint segment ids, root first) is `key`.

@@ -22,8 +22,8 @@ struct Function {
 struct RawLocation {
     id: u64,
     address: u64,
-    /// (function id, line) pairs, innermost first.
-    lines: Vec<(u64, i64)>,
+    /// Range of its (function id, line) pairs in `Outer::lines`, innermost first.
+    lines: (u32, u32),
 }
 
 /// Everything of the outer message, before validation.
@@ -33,6 +33,7 @@ struct Outer {
     sample_types: Vec<(i64, i64)>,
     samples: usize,
     locations: Vec<RawLocation>,
+    lines: Vec<(u64, i64)>,
     functions: Vec<Function>,
     other_strings: Vec<i64>,
     time_seen: bool,
@@ -64,7 +65,10 @@ fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
                 out.samples += 1;
             }
             3 => check_message(data, &f, MSG)?,
-            4 => out.locations.push(read_location(data, &f)?),
+            4 => {
+                let location = read_location(data, &f, &mut out.lines)?;
+                out.locations.push(location);
+            }
             5 => out.functions.push(read_function(data, &f)?),
             6 => out.strings.push(f.bytes(MSG)?),
             7 | 8 | 15 => out.other_strings.push(f.varint(MSG)? as i64),
@@ -132,13 +136,17 @@ fn read_function(data: &[u8], f: &Field) -> Result<Function, ProfileError> {
     Ok(function)
 }
 
-fn read_location(data: &[u8], f: &Field) -> Result<RawLocation, ProfileError> {
+fn read_location(
+    data: &[u8],
+    f: &Field,
+    lines: &mut Vec<(u64, i64)>,
+) -> Result<RawLocation, ProfileError> {
     const MSG: &str = "Location";
     let (s, e) = f.bytes("Profile")?;
     let mut loc = RawLocation {
         id: 0,
         address: 0,
-        lines: Vec::new(),
+        lines: (lines.len() as u32, lines.len() as u32),
     };
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
@@ -148,7 +156,10 @@ fn read_location(data: &[u8], f: &Field) -> Result<RawLocation, ProfileError> {
                 f.varint(MSG)?;
             }
             3 => loc.address = f.varint(MSG)?,
-            4 => loc.lines.push(read_line(data, &f)?),
+            4 => {
+                lines.push(read_line(data, &f)?);
+                loc.lines.1 = lines.len() as u32;
+            }
             _ => {}
         }
     }
@@ -211,7 +222,7 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
         ));
     }
     let function_names = function_names(&outer.functions, n)?;
-    let (locations, lines) = resolve_locations(outer.locations, &function_names)?;
+    let (locations, lines) = resolve_locations(&outer.locations, &outer.lines, &function_names)?;
     let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len());
     Ok(Profile {
         data,
@@ -254,12 +265,13 @@ fn function_names(
 
 /// Resolves each line's function to its name and flattens the lines.
 fn resolve_locations(
-    raw: Vec<RawLocation>,
+    raw: &[RawLocation],
+    raw_lines: &[(u64, i64)],
     function_names: &HashMap<u64, StrId>,
 ) -> Result<(Vec<Location>, Vec<Line>), ProfileError> {
     let mut seen = std::collections::HashSet::with_capacity(raw.len());
     let mut locations = Vec::with_capacity(raw.len());
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(raw_lines.len());
     for loc in raw {
         if loc.id == 0 {
             return Err(ProfileError::Invalid("location id 0".into()));
@@ -271,7 +283,7 @@ fn resolve_locations(
             )));
         }
         let start = lines.len() as u32;
-        for (function, line) in loc.lines {
+        for &(function, line) in &raw_lines[loc.lines.0 as usize..loc.lines.1 as usize] {
             let name = if function == 0 {
                 0
             } else {

@@ -21,8 +21,14 @@ pub fn decompress(data: Vec<u8>) -> Result<Vec<u8>, ProfileError> {
     if !data.starts_with(&[0x1f, 0x8b]) {
         return Ok(data);
     }
-    let mut out = Vec::with_capacity(expected_size(&data));
-    MultiGzDecoder::new(&data[..])
+    let capacity = expected_size(&data);
+    gunzip(&data[..], capacity)
+}
+
+/// Decompresses a gzip stream (all members) into a buffer of `capacity` to start with.
+pub fn gunzip(gz: impl Read, capacity: usize) -> Result<Vec<u8>, ProfileError> {
+    let mut out = Vec::with_capacity(capacity);
+    MultiGzDecoder::new(gz)
         .read_to_end(&mut out)
         .map_err(|e| gzip_error(&e))?;
     if out.is_empty() {
@@ -31,12 +37,20 @@ pub fn decompress(data: Vec<u8>) -> Result<Vec<u8>, ProfileError> {
     Ok(out)
 }
 
+/// The uncompressed size a gzip trailer announces (`isize`, modulo 2^32), bounded by what
+/// `compressed` bytes of deflate can expand to.
+pub fn trailer_size(isize: [u8; 4], compressed: u64) -> usize {
+    let announced = u32::from_le_bytes(isize) as u64;
+    announced.min(compressed.saturating_mul(1032)) as usize
+}
+
 /// A capacity guess from the gzip trailer (size of the last member modulo 2^32), bounded by
 /// what deflate can expand to.
 fn expected_size(gz: &[u8]) -> usize {
-    let trailer = gz.len().checked_sub(4).map(|i| &gz[i..]);
-    let isize = trailer.map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize);
-    isize.min(gz.len().saturating_mul(1032)).max(gz.len())
+    match gz.len().checked_sub(4) {
+        Some(i) => trailer_size([gz[i], gz[i + 1], gz[i + 2], gz[i + 3]], gz.len() as u64),
+        None => 0,
+    }
 }
 
 fn gzip_error(e: &std::io::Error) -> ProfileError {

@@ -304,9 +304,51 @@ pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
     parse_profile(data)
 }
 
+/// Reads and decodes the profile in the file at `path`. A gzipped file is decompressed while
+/// it is read, into a buffer sized by its trailer, so its compressed bytes are never held in
+/// memory.
+pub fn read_profile_file(path: &std::path::Path) -> Result<Profile, ProfileError> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut magic = [0u8; 2];
+    let got = read_up_to(&mut file, &mut magic)?;
+    if got < 2 || magic != [0x1f, 0x8b] || len < 20 {
+        let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        data.extend_from_slice(&magic[..got]);
+        file.read_to_end(&mut data)?;
+        return parse_profile(data);
+    }
+    let mut isize = [0u8; 4];
+    file.seek(SeekFrom::End(-4))?;
+    file.read_exact(&mut isize)?;
+    file.seek(SeekFrom::Start(2))?;
+    let capacity = detect::trailer_size(isize, len);
+    let reader = std::io::BufReader::with_capacity(1 << 16, (&magic[..]).chain(file));
+    parse_decompressed(detect::gunzip(reader, capacity)?)
+}
+
+/// Fills `buf` as far as the input goes; returns how many bytes were read.
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match input.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
 /// Decodes the complete bytes of one input (gzip, detection, protobuf or `-raw` text).
 pub fn parse_profile(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    let data = detect::decompress(data)?;
+    parse_decompressed(detect::decompress(data)?)
+}
+
+/// Classifies and decodes decompressed, non-empty bytes.
+fn parse_decompressed(data: Vec<u8>) -> Result<Profile, ProfileError> {
     match detect::classify(&data)? {
         detect::Kind::Protobuf => decode::decode_profile(data),
         detect::Kind::RawText => raw::parse_raw(data),
