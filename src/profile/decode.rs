@@ -8,22 +8,45 @@ use super::wire::{Field, Fields};
 use super::{
     IdIndex, Label, Line, Location, Profile, ProfileError, SampleRef, Samples, StrId, ValueType,
 };
-use std::collections::HashMap;
 
 /// A function as far as folding needs it.
 struct Function {
     id: u64,
     name: i64,
-    /// system_name and filename (string indices, checked only).
-    other_names: [i64; 2],
 }
 
-/// A location before its lines' functions are resolved.
+/// A location whose lines still name function ids.
 struct RawLocation {
     id: u64,
     address: u64,
     /// Range of its (function id, line) pairs in `Outer::lines`, innermost first.
     lines: (u32, u32),
+}
+
+/// The smallest and largest string index seen in fields that are only checked.
+#[derive(Clone, Copy)]
+struct IndexRange {
+    min: i64,
+    max: i64,
+}
+
+impl Default for IndexRange {
+    fn default() -> Self {
+        IndexRange { min: 0, max: 0 }
+    }
+}
+
+impl IndexRange {
+    fn add(&mut self, index: i64) {
+        self.min = self.min.min(index);
+        self.max = self.max.max(index);
+    }
+
+    fn check(&self, strings: usize) -> Result<(), ProfileError> {
+        str_id(self.min, strings)?;
+        str_id(self.max, strings)?;
+        Ok(())
+    }
 }
 
 /// Everything of the outer message, before validation.
@@ -35,7 +58,7 @@ struct Outer {
     locations: Vec<RawLocation>,
     lines: Vec<(u64, i64)>,
     functions: Vec<Function>,
-    other_strings: Vec<i64>,
+    other_strings: IndexRange,
     time_seen: bool,
     duration_nanos: i64,
     period_type: Option<(i64, i64)>,
@@ -69,9 +92,12 @@ fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
                 let location = read_location(data, &f, &mut out.lines)?;
                 out.locations.push(location);
             }
-            5 => out.functions.push(read_function(data, &f)?),
+            5 => {
+                let function = read_function(data, &f, &mut out.other_strings)?;
+                out.functions.push(function);
+            }
             6 => out.strings.push(f.bytes(MSG)?),
-            7 | 8 | 15 => out.other_strings.push(f.varint(MSG)? as i64),
+            7 | 8 | 15 => out.other_strings.add(f.varint(MSG)? as i64),
             9 => {
                 f.varint(MSG)?;
                 if out.time_seen {
@@ -82,7 +108,7 @@ fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
             10 => out.duration_nanos = f.varint(MSG)? as i64,
             11 => out.period_type = Some(read_value_type(data, &f)?),
             12 => out.period = f.varint(MSG)? as i64,
-            13 => f.repeated_varint(data, MSG, |v| out.other_strings.push(v as i64))?,
+            13 => f.repeated_varint(data, MSG, |v| out.other_strings.add(v as i64))?,
             14 => out.default_sample_type = f.varint(MSG)? as i64,
             _ => {}
         }
@@ -113,20 +139,20 @@ fn read_value_type(data: &[u8], f: &Field) -> Result<(i64, i64), ProfileError> {
     Ok((ty, unit))
 }
 
-fn read_function(data: &[u8], f: &Field) -> Result<Function, ProfileError> {
+fn read_function(
+    data: &[u8],
+    f: &Field,
+    other_strings: &mut IndexRange,
+) -> Result<Function, ProfileError> {
     const MSG: &str = "Function";
     let (s, e) = f.bytes("Profile")?;
-    let mut function = Function {
-        id: 0,
-        name: 0,
-        other_names: [0; 2],
-    };
+    let mut function = Function { id: 0, name: 0 };
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
             1 => function.id = f.varint(MSG)?,
             2 => function.name = f.varint(MSG)? as i64,
-            3 | 4 => function.other_names[f.number as usize - 3] = f.varint(MSG)? as i64,
+            3 | 4 => other_strings.add(f.varint(MSG)? as i64),
             5 => {
                 f.varint(MSG)?;
             }
@@ -213,17 +239,16 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
         .collect::<Result<Vec<_>, _>>()?;
     let period_type = outer.period_type.map(value_type).transpose()?;
     let default_sample_type = str_id(outer.default_sample_type, n)?;
-    for &s in &outer.other_strings {
-        str_id(s, n)?;
-    }
+    outer.other_strings.check(n)?;
     if sample_types.is_empty() && outer.samples > 0 {
         return Err(ProfileError::Invalid(
             "samples without sample type information".into(),
         ));
     }
-    let function_names = function_names(&outer.functions, n)?;
-    let (locations, lines) = resolve_locations(&outer.locations, &outer.lines, &function_names)?;
-    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len());
+    let functions = FunctionNames::new(&outer.functions, n)?;
+    let (locations, lines) = resolve_locations(&outer.locations, &outer.lines, &functions)?;
+    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
+        .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
     Ok(Profile {
         data,
         strings: outer.strings,
@@ -240,54 +265,49 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
     })
 }
 
-/// Function id → name, checking ids and name indices.
-fn function_names(
-    functions: &[Function],
-    strings: usize,
-) -> Result<HashMap<u64, StrId>, ProfileError> {
-    let mut names = HashMap::with_capacity(functions.len());
-    for f in functions {
-        if f.id == 0 {
+/// Function id → name, with ids and name indices checked.
+struct FunctionNames {
+    index: IdIndex,
+    names: Vec<StrId>,
+}
+
+impl FunctionNames {
+    fn new(functions: &[Function], strings: usize) -> Result<Self, ProfileError> {
+        if functions.iter().any(|f| f.id == 0) {
             return Err(ProfileError::Invalid("function id 0".into()));
         }
-        for &other in &f.other_names {
-            str_id(other, strings)?;
-        }
-        if names.insert(f.id, str_id(f.name, strings)?).is_some() {
-            return Err(ProfileError::Invalid(format!(
-                "duplicate function id {}",
-                f.id
-            )));
-        }
+        let names = functions
+            .iter()
+            .map(|f| str_id(f.name, strings))
+            .collect::<Result<Vec<_>, _>>()?;
+        let index = IdIndex::build(functions.iter().map(|f| f.id), functions.len())
+            .map_err(|id| ProfileError::Invalid(format!("duplicate function id {id}")))?;
+        Ok(FunctionNames { index, names })
     }
-    Ok(names)
+
+    fn get(&self, id: u64) -> Option<StrId> {
+        self.index.get(id).map(|i| self.names[i as usize])
+    }
 }
 
 /// Resolves each line's function to its name and flattens the lines.
 fn resolve_locations(
     raw: &[RawLocation],
     raw_lines: &[(u64, i64)],
-    function_names: &HashMap<u64, StrId>,
+    functions: &FunctionNames,
 ) -> Result<(Vec<Location>, Vec<Line>), ProfileError> {
-    let mut seen = std::collections::HashSet::with_capacity(raw.len());
     let mut locations = Vec::with_capacity(raw.len());
     let mut lines = Vec::with_capacity(raw_lines.len());
     for loc in raw {
         if loc.id == 0 {
             return Err(ProfileError::Invalid("location id 0".into()));
         }
-        if !seen.insert(loc.id) {
-            return Err(ProfileError::Invalid(format!(
-                "duplicate location id {}",
-                loc.id
-            )));
-        }
         let start = lines.len() as u32;
         for &(function, line) in &raw_lines[loc.lines.0 as usize..loc.lines.1 as usize] {
             let name = if function == 0 {
                 0
             } else {
-                *function_names.get(&function).ok_or_else(|| {
+                functions.get(function).ok_or_else(|| {
                     ProfileError::Invalid(format!(
                         "location {} refers to unknown function id {function}",
                         loc.id

@@ -161,16 +161,27 @@ enum IdIndex {
 }
 
 impl IdIndex {
-    fn build(ids: impl Iterator<Item = u64> + Clone, count: usize) -> Self {
+    /// Indexes `ids` (their positions); `Err(id)` names the first id given twice.
+    fn build(ids: impl Iterator<Item = u64> + Clone, count: usize) -> Result<Self, u64> {
         let max = ids.clone().max().unwrap_or(0);
         if max <= 2 * count as u64 + 1024 {
             let mut index = vec![u32::MAX; max as usize + 1];
             for (i, id) in ids.enumerate() {
-                index[id as usize] = i as u32;
+                let slot = &mut index[id as usize];
+                if *slot != u32::MAX {
+                    return Err(id);
+                }
+                *slot = i as u32;
             }
-            IdIndex::Dense(index)
+            Ok(IdIndex::Dense(index))
         } else {
-            IdIndex::Map(ids.enumerate().map(|(i, id)| (id, i as u32)).collect())
+            let mut map = HashMap::with_capacity(count);
+            for (i, id) in ids.enumerate() {
+                if map.insert(id, i as u32).is_some() {
+                    return Err(id);
+                }
+            }
+            Ok(IdIndex::Map(map))
         }
     }
 
