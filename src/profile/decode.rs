@@ -24,16 +24,10 @@ struct RawLocation {
 }
 
 /// The smallest and largest string index seen in fields that are only checked.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct IndexRange {
     min: i64,
     max: i64,
-}
-
-impl Default for IndexRange {
-    fn default() -> Self {
-        IndexRange { min: 0, max: 0 }
-    }
 }
 
 impl IndexRange {
