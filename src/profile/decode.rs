@@ -4,7 +4,7 @@
 //! samples are only located (byte ranges) and decoded later, one at a time, by
 //! [`for_each_encoded_sample`]. Every failure names the byte offset of the bad field.
 
-use super::wire::{Field, Fields};
+use super::wire::{shifted, Field, Fields, StreamFields, Value};
 use super::{
     IdIndex, Label, Line, Location, Profile, ProfileError, SampleRef, Samples, StrId, ValueType,
 };
@@ -46,6 +46,8 @@ impl IndexRange {
 /// Everything of the outer message, before validation.
 #[derive(Default)]
 struct Outer {
+    /// The bytes of all strings, back to back.
+    string_bytes: Vec<u8>,
     strings: Vec<(usize, usize)>,
     sample_types: Vec<(i64, i64)>,
     samples: usize,
@@ -60,37 +62,73 @@ struct Outer {
     default_sample_type: i64,
 }
 
-/// Decodes and validates a (decompressed) protobuf profile.
-pub fn decode_profile(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    let outer = read_outer(&data)?;
+/// Decodes and validates a protobuf profile streamed from `input` (decompressed; `gzip` tells
+/// how read errors are reported). Samples are only counted here; [`for_each_encoded_sample`]
+/// streams them from the profile's source again.
+pub(crate) fn decode_stream(
+    input: impl std::io::BufRead,
+    gzip: bool,
+) -> Result<Profile, ProfileError> {
+    let mut fields = StreamFields::new(input, gzip);
+    let outer = match read_outer(&mut fields) {
+        Ok(outer) => outer,
+        Err(e) => {
+            // A damaged gzip stream can decode to garbage first: its own error comes first.
+            fields.drain()?;
+            return Err(e);
+        }
+    };
     match outer.strings.first() {
         Some(&(s, e)) if s == e => {}
         _ => return Err(ProfileError::BadStringTable),
     }
-    build_profile(data, outer)
+    build_profile(outer)
 }
 
-fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
+/// A nested message of the outer one: decoded from `buf`, errors moved to absolute offsets.
+fn nested<T>(
+    buf: &[u8],
+    f: &super::wire::StreamField,
+    decode: impl FnOnce(&[u8], &Field) -> Result<T, ProfileError>,
+) -> Result<T, ProfileError> {
+    f.field.bytes("Profile")?;
+    let relative = Field {
+        number: f.field.number,
+        start: 0,
+        value: Value::Bytes(0, buf.len()),
+    };
+    decode(buf, &relative).map_err(|e| shifted(e, f.payload_at))
+}
+
+fn read_outer<R: std::io::BufRead>(fields: &mut StreamFields<R>) -> Result<Outer, ProfileError> {
     const MSG: &str = "Profile";
     let mut out = Outer::default();
-    let mut fields = Fields::new(data, 0, data.len());
-    while let Some(f) = fields.next_field()? {
+    while let Some(sf) = fields.next_field(|n| n != 2)? {
+        let buf = &fields.buf;
+        let f = &sf.field;
         match f.number {
-            1 => out.sample_types.push(read_value_type(data, &f)?),
+            1 => out.sample_types.push(nested(buf, &sf, read_value_type)?),
             2 => {
                 f.bytes(MSG)?;
                 out.samples += 1;
             }
-            3 => check_message(data, &f, MSG)?,
+            3 => nested(buf, &sf, |d, f| check_message(d, f, MSG))?,
             4 => {
-                let location = read_location(data, &f, &mut out.lines)?;
+                let lines = &mut out.lines;
+                let location = nested(buf, &sf, |d, f| read_location(d, f, lines))?;
                 out.locations.push(location);
             }
             5 => {
-                let function = read_function(data, &f, &mut out.other_strings)?;
+                let others = &mut out.other_strings;
+                let function = nested(buf, &sf, |d, f| read_function(d, f, others))?;
                 out.functions.push(function);
             }
-            6 => out.strings.push(f.bytes(MSG)?),
+            6 => {
+                f.bytes(MSG)?;
+                let start = out.string_bytes.len();
+                out.string_bytes.extend_from_slice(buf);
+                out.strings.push((start, out.string_bytes.len()));
+            }
             7 | 8 | 15 => out.other_strings.add(f.varint(MSG)? as i64),
             9 => {
                 f.varint(MSG)?;
@@ -100,9 +138,12 @@ fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
                 out.time_seen = true;
             }
             10 => out.duration_nanos = f.varint(MSG)? as i64,
-            11 => out.period_type = Some(read_value_type(data, &f)?),
+            11 => out.period_type = Some(nested(buf, &sf, read_value_type)?),
             12 => out.period = f.varint(MSG)? as i64,
-            13 => f.repeated_varint(data, MSG, |v| out.other_strings.add(v as i64))?,
+            13 => {
+                let others = &mut out.other_strings;
+                f.repeated_varint(buf, MSG, |v| others.add(v as i64))?
+            }
             14 => out.default_sample_type = f.varint(MSG)? as i64,
             _ => {}
         }
@@ -215,7 +256,7 @@ fn str_id(index: i64, strings: usize) -> Result<StrId, ProfileError> {
     }
 }
 
-fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
+fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
     let n = outer.strings.len();
     if n > u32::MAX as usize {
         return Err(ProfileError::Invalid("too many strings".into()));
@@ -244,7 +285,7 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
     let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
         .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
     Ok(Profile {
-        data,
+        data: outer.string_bytes,
         strings: outer.strings,
         sample_types,
         default_sample_type,
@@ -256,6 +297,7 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
         location_index,
         samples: Samples::Encoded(outer.samples),
         warnings: Vec::new(),
+        source: None,
     })
 }
 
@@ -327,20 +369,23 @@ struct SampleBuffers {
     labels: Vec<Label>,
 }
 
-/// Decodes, checks and hands out each encoded sample: the outer message is walked again
-/// (cheap: other fields are skipped by their length) instead of remembering sample positions.
+/// Decodes, checks and hands out each encoded sample, streaming the profile from its source
+/// again (everything but samples is skipped).
 pub(super) fn for_each_encoded_sample<E: From<ProfileError>>(
     profile: &Profile,
     f: &mut impl FnMut(&SampleRef<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
+    let Some(source) = &profile.source else {
+        return Ok(());
+    };
+    let (input, gzip) = source.open()?;
+    let mut fields = StreamFields::new(input, gzip);
     let mut buf = SampleBuffers::default();
-    let mut fields = Fields::new(&profile.data, 0, profile.data.len());
-    while let Some(field) = fields.next_field()? {
-        if field.number != 2 {
+    while let Some(sf) = fields.next_field(|n| n == 2)? {
+        if sf.field.number != 2 {
             continue;
         }
-        let (s, e) = field.bytes("Profile")?;
-        decode_sample(profile, s, e, &mut buf)?;
+        decode_sample(profile, &fields.buf, &mut buf).map_err(|e| shifted(e, sf.payload_at))?;
         f(&SampleRef {
             locations: &buf.locations,
             values: &buf.values,
@@ -352,17 +397,15 @@ pub(super) fn for_each_encoded_sample<E: From<ProfileError>>(
 
 fn decode_sample(
     profile: &Profile,
-    s: usize,
-    e: usize,
+    data: &[u8],
     buf: &mut SampleBuffers,
 ) -> Result<(), ProfileError> {
     const MSG: &str = "Sample";
     buf.locations.clear();
     buf.values.clear();
     buf.labels.clear();
-    let data = &profile.data;
     let mut unknown = None;
-    let mut fields = Fields::new(data, s, e);
+    let mut fields = Fields::new(data, 0, data.len());
     while let Some(f) = fields.next_field()? {
         match f.number {
             1 => f.repeated_varint(data, MSG, |id| match profile.location_index.get(id) {
@@ -370,7 +413,7 @@ fn decode_sample(
                 None => unknown = unknown.or(Some(id)),
             })?,
             2 => f.repeated_varint(data, MSG, |v| buf.values.push(v as i64))?,
-            3 => buf.labels.extend(read_label(profile, &f)?),
+            3 => buf.labels.extend(read_label(profile, data, &f)?),
             _ => {}
         }
     }
@@ -390,11 +433,11 @@ fn decode_sample(
 }
 
 /// Decodes a label; `None` for labels that are neither string nor numeric.
-fn read_label(profile: &Profile, f: &Field) -> Result<Option<Label>, ProfileError> {
+fn read_label(profile: &Profile, data: &[u8], f: &Field) -> Result<Option<Label>, ProfileError> {
     const MSG: &str = "Label";
     let (s, e) = f.bytes("Sample")?;
     let (mut key, mut str, mut num, mut unit) = (0i64, 0i64, 0i64, 0i64);
-    let mut fields = Fields::new(&profile.data, s, e);
+    let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
             1 => key = f.varint(MSG)? as i64,

@@ -1,8 +1,7 @@
 //! Input detection (spec section 2): gzip, then classification by the first bytes.
 
 use super::ProfileError;
-use flate2::read::MultiGzDecoder;
-use std::io::{ErrorKind, Read};
+use std::io::ErrorKind;
 
 /// What a (decompressed) input is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,43 +12,12 @@ pub enum Kind {
     RawText,
 }
 
-/// Decompresses gzip data (all members); other data is returned as it is.
-pub fn decompress(data: Vec<u8>) -> Result<Vec<u8>, ProfileError> {
-    if data.is_empty() {
-        return Err(ProfileError::Empty);
-    }
-    if !data.starts_with(&[0x1f, 0x8b]) {
-        return Ok(data);
-    }
-    let capacity = expected_size(&data);
-    gunzip(&data[..], capacity)
-}
-
-/// Decompresses a gzip stream (all members) into a buffer of `capacity` to start with.
-pub fn gunzip(gz: impl Read, capacity: usize) -> Result<Vec<u8>, ProfileError> {
-    let mut out = Vec::with_capacity(capacity);
-    MultiGzDecoder::new(gz)
-        .read_to_end(&mut out)
-        .map_err(|e| gzip_error(&e))?;
-    if out.is_empty() {
-        return Err(ProfileError::Empty);
-    }
-    Ok(out)
-}
-
-/// The uncompressed size a gzip trailer announces (`isize`, modulo 2^32), bounded by what
-/// `compressed` bytes of deflate can expand to.
-pub fn trailer_size(isize: [u8; 4], compressed: u64) -> usize {
-    let announced = u32::from_le_bytes(isize) as u64;
-    announced.min(compressed.saturating_mul(1032)) as usize
-}
-
-/// A capacity guess from the gzip trailer (size of the last member modulo 2^32), bounded by
-/// what deflate can expand to.
-fn expected_size(gz: &[u8]) -> usize {
-    match gz.len().checked_sub(4) {
-        Some(i) => trailer_size([gz[i], gz[i + 1], gz[i + 2], gz[i + 3]], gz.len() as u64),
-        None => 0,
+/// The error for a failed read: a gzip error when the input is gzipped.
+pub(crate) fn read_error(e: std::io::Error, gzip: bool) -> ProfileError {
+    if gzip {
+        gzip_error(&e)
+    } else {
+        ProfileError::Read(e)
     }
 }
 

@@ -14,8 +14,9 @@ pub mod proto;
 pub mod raw;
 mod wire;
 
+use flate2::read::MultiGzDecoder;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 /// Everything that can be wrong with one input. The messages are the spec's, without the
 /// `pprof-collapse: NAME:` prefix that the binary adds.
@@ -200,7 +201,7 @@ impl IdIndex {
 /// A decoded profile (from protobuf or `-raw` text).
 #[derive(Debug)]
 pub struct Profile {
-    /// The decompressed input; strings point into it.
+    /// The bytes strings point into: the string table (protobuf) or the whole text (`-raw`).
     data: Vec<u8>,
     /// Byte ranges of the strings; entry 0 is empty.
     strings: Vec<(usize, usize)>,
@@ -222,6 +223,8 @@ pub struct Profile {
     samples: Samples,
     /// Warnings found while reading (without the `pprof-collapse: warning:` prefix).
     pub warnings: Vec<String>,
+    /// Where encoded samples are read from (protobuf only).
+    source: Option<Source>,
 }
 
 impl Profile {
@@ -308,6 +311,41 @@ impl Profile {
     }
 }
 
+/// Where a profile's bytes come from; protobuf samples are streamed from it a second time.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// A file, read again for the samples.
+    File(std::path::PathBuf),
+    /// Bytes in memory (stdin, tests), gzipped or not.
+    Memory(Vec<u8>),
+}
+
+impl Source {
+    /// A buffered reader of the (decompressed) bytes, and whether they are gzipped.
+    pub(crate) fn open(&self) -> Result<(Box<dyn BufRead + '_>, bool), ProfileError> {
+        let raw: Box<dyn Read + '_> = match self {
+            Source::File(path) => Box::new(std::fs::File::open(path)?),
+            Source::Memory(bytes) => Box::new(&bytes[..]),
+        };
+        let mut raw = BufReader::with_capacity(BUFFER, raw);
+        let mut magic = [0u8; 2];
+        let head = raw.fill_buf()?;
+        let n = head.len().min(2);
+        magic[..n].copy_from_slice(&head[..n]);
+        if n == 2 && magic == [0x1f, 0x8b] {
+            let gz = MultiGzDecoder::new(raw);
+            Ok((Box::new(BufReader::with_capacity(BUFFER, gz)), true))
+        } else {
+            Ok((Box::new(raw), false))
+        }
+    }
+}
+
+const BUFFER: usize = 1 << 16;
+
+/// Bytes looked at to classify an input.
+const HEAD: u64 = 1 << 16;
+
 /// Reads one input completely and decodes it (gzip, detection, protobuf or `-raw` text).
 pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
     let mut data = Vec::new();
@@ -315,53 +353,43 @@ pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
     parse_profile(data)
 }
 
-/// Reads and decodes the profile in the file at `path`. A gzipped file is decompressed while
-/// it is read, into a buffer sized by its trailer, so its compressed bytes are never held in
-/// memory.
+/// Reads and decodes the profile in the file at `path`. Protobuf is decoded while it is read
+/// (and decompressed), and its samples are streamed from the file again when folded: the
+/// decompressed profile is never held in memory.
 pub fn read_profile_file(path: &std::path::Path) -> Result<Profile, ProfileError> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    let mut magic = [0u8; 2];
-    let got = read_up_to(&mut file, &mut magic)?;
-    if got < 2 || magic != [0x1f, 0x8b] || len < 20 {
-        let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        data.extend_from_slice(&magic[..got]);
-        file.read_to_end(&mut data)?;
-        return parse_profile(data);
-    }
-    let mut isize = [0u8; 4];
-    file.seek(SeekFrom::End(-4))?;
-    file.read_exact(&mut isize)?;
-    file.seek(SeekFrom::Start(2))?;
-    let capacity = detect::trailer_size(isize, len);
-    let reader = std::io::BufReader::with_capacity(1 << 16, (&magic[..]).chain(file));
-    parse_decompressed(detect::gunzip(reader, capacity)?)
-}
-
-/// Fills `buf` as far as the input goes; returns how many bytes were read.
-fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match input.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
+    load(Source::File(path.to_path_buf()))
 }
 
 /// Decodes the complete bytes of one input (gzip, detection, protobuf or `-raw` text).
 pub fn parse_profile(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    parse_decompressed(detect::decompress(data)?)
+    load(Source::Memory(data))
 }
 
-/// Classifies and decodes decompressed, non-empty bytes.
-fn parse_decompressed(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    match detect::classify(&data)? {
-        detect::Kind::Protobuf => decode::decode_profile(data),
-        detect::Kind::RawText => raw::parse_raw(data),
-    }
+fn load(source: Source) -> Result<Profile, ProfileError> {
+    let mut profile = {
+        let (mut input, gzip) = source.open()?;
+        let mut head = Vec::new();
+        (&mut input)
+            .take(HEAD)
+            .read_to_end(&mut head)
+            .map_err(|e| detect::read_error(e, gzip))?;
+        if head.is_empty() {
+            return Err(ProfileError::Empty);
+        }
+        match detect::classify(&head)? {
+            detect::Kind::RawText => {
+                input
+                    .read_to_end(&mut head)
+                    .map_err(|e| detect::read_error(e, gzip))?;
+                return raw::parse_raw(head);
+            }
+            detect::Kind::Protobuf => {
+                let input =
+                    BufReader::with_capacity(BUFFER, std::io::Cursor::new(head).chain(input));
+                decode::decode_stream(input, gzip)?
+            }
+        }
+    };
+    profile.source = Some(source);
+    Ok(profile)
 }

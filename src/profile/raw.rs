@@ -45,6 +45,7 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         location_index,
         samples: Samples::Table(table),
         warnings,
+        source: None,
     })
 }
 
