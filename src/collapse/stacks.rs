@@ -281,8 +281,17 @@ impl Stacks {
     }
 
     /// Sorts the stacks by text, merges equal texts and leaves out zero sums.
-    pub fn finish(self) -> Folded {
-        let order = Sorter::new(&self).sorted();
+    pub fn finish(mut self) -> Folded {
+        let sorted = Sorter::new(&self).sorted();
+        let sums = &mut self.table.sums;
+        let mut order: Vec<u32> = Vec::with_capacity(sorted.len());
+        for (stack, same_text) in sorted {
+            match order.last() {
+                Some(&first) if same_text => sums[first as usize] += sums[stack as usize],
+                _ => order.push(stack),
+            }
+        }
+        order.retain(|&stack| sums[stack as usize] != 0);
         let text = SegmentText::new(&self);
         let Stacks { table, .. } = self;
         Folded { text, table, order }
@@ -392,23 +401,20 @@ impl<'a> Sorter<'a> {
     }
 
     /// Stack ids in output order with their sums; equal texts merged, zero sums left out.
-    fn sorted(&self) -> Vec<(u32, i128)> {
+    /// Stack ids in output order; a stack whose text equals the previous one's is marked
+    /// (`true`) to be merged into it.
+    fn sorted(&self) -> Vec<(u32, bool)> {
         let mut entries: Vec<Entry> = (0..self.stacks.table.len() as u32)
             .map(|s| self.entry(s))
             .collect();
         entries.sort_unstable_by(|a, b| self.compare_entries(a, b));
-        let sums = &self.stacks.table.sums;
-        let mut out: Vec<(u32, i128)> = Vec::with_capacity(entries.len());
-        for (i, e) in entries.iter().enumerate() {
-            let sum = sums[e.stack as usize];
-            let same_text = i > 0 && self.compare_entries(&entries[i - 1], e) == Ordering::Equal;
-            match out.last_mut() {
-                Some(last) if same_text => last.1 += sum,
-                _ => out.push((e.stack, sum)),
-            }
-        }
-        out.retain(|&(_, sum)| sum != 0);
-        out
+        (0..entries.len())
+            .map(|i| {
+                let same =
+                    i > 0 && self.compare_entries(&entries[i - 1], &entries[i]) == Ordering::Equal;
+                (entries[i].stack, same)
+            })
+            .collect()
     }
 
     #[inline]
@@ -551,7 +557,7 @@ impl SegmentText {
 pub struct Folded {
     text: SegmentText,
     table: StackTable,
-    order: Vec<(u32, i128)>,
+    order: Vec<u32>,
 }
 
 impl Folded {
@@ -568,7 +574,8 @@ impl Folded {
     /// Writes the folded lines (`STACK VALUE` + LF) and returns the writer.
     pub fn write_to<W: Write>(&self, out: W) -> io::Result<W> {
         let mut writer = FoldedWriter::new(out);
-        for &(stack, sum) in &self.order {
+        for &stack in &self.order {
+            let sum = self.table.sums[stack as usize];
             let key = self.table.key(stack);
             let mut pos = 0;
             while pos < key.len() {
