@@ -356,8 +356,15 @@ pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
 /// Reads and decodes the profile in the file at `path`. Protobuf is decoded while it is read
 /// (and decompressed), and its samples are streamed from the file again when folded: the
 /// decompressed profile is never held in memory.
+///
+/// Anything but a regular file (a pipe, `<(...)`) can be read only once and is read into
+/// memory instead.
 pub fn read_profile_file(path: &std::path::Path) -> Result<Profile, ProfileError> {
-    load(Source::File(path.to_path_buf()))
+    if std::fs::metadata(path)?.is_file() {
+        load(Source::File(path.to_path_buf()))
+    } else {
+        parse_profile(std::fs::read(path)?)
+    }
 }
 
 /// Decodes the complete bytes of one input (gzip, detection, protobuf or `-raw` text).
