@@ -241,7 +241,7 @@ pub struct FoldedWriter<W: Write> {
 }
 
 /// Buffered bytes that trigger a write to the inner writer.
-const FLUSH_AT: usize = 1 << 18;
+const FLUSH_AT: usize = 1 << 16;
 
 impl<W: Write> FoldedWriter<W> {
     /// A writer of folded lines into `inner`.

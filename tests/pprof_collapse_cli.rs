@@ -199,3 +199,24 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_once() {
+    let dir = std::env::temp_dir().join(format!("pprof-collapse-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("cpu.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo not available");
+        return;
+    }
+    let bytes = std::fs::read(data("cpu.pb.gz")).unwrap();
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || std::fs::write(path, bytes).unwrap());
+    let o = run(&[fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, expected("cpu.pb.gz.folded"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -4,37 +4,57 @@
 //! samples are only located (byte ranges) and decoded later, one at a time, by
 //! [`for_each_encoded_sample`]. Every failure names the byte offset of the bad field.
 
-use super::wire::{Field, Fields};
+use super::wire::{shifted, Field, Fields, StreamFields, Value};
 use super::{
     IdIndex, Label, Line, Location, Profile, ProfileError, SampleRef, Samples, StrId, ValueType,
 };
-use std::collections::HashMap;
 
 /// A function as far as folding needs it.
 struct Function {
     id: u64,
     name: i64,
-    /// system_name and filename (string indices, checked only).
-    other_names: [i64; 2],
 }
 
-/// A location before its lines' functions are resolved.
+/// A location whose lines still name function ids.
 struct RawLocation {
     id: u64,
     address: u64,
-    /// (function id, line) pairs, innermost first.
-    lines: Vec<(u64, i64)>,
+    /// Range of its (function id, line) pairs in `Outer::lines`, innermost first.
+    lines: (u32, u32),
+}
+
+/// The smallest and largest string index seen in fields that are only checked.
+#[derive(Clone, Copy, Default)]
+struct IndexRange {
+    min: i64,
+    max: i64,
+}
+
+impl IndexRange {
+    fn add(&mut self, index: i64) {
+        self.min = self.min.min(index);
+        self.max = self.max.max(index);
+    }
+
+    fn check(&self, strings: usize) -> Result<(), ProfileError> {
+        str_id(self.min, strings)?;
+        str_id(self.max, strings)?;
+        Ok(())
+    }
 }
 
 /// Everything of the outer message, before validation.
 #[derive(Default)]
 struct Outer {
+    /// The bytes of all strings, back to back.
+    string_bytes: Vec<u8>,
     strings: Vec<(usize, usize)>,
     sample_types: Vec<(i64, i64)>,
-    samples: Vec<(usize, usize)>,
+    samples: usize,
     locations: Vec<RawLocation>,
+    lines: Vec<(u64, i64)>,
     functions: Vec<Function>,
-    other_strings: Vec<i64>,
+    other_strings: IndexRange,
     time_seen: bool,
     duration_nanos: i64,
     period_type: Option<(i64, i64)>,
@@ -42,29 +62,74 @@ struct Outer {
     default_sample_type: i64,
 }
 
-/// Decodes and validates a (decompressed) protobuf profile.
-pub fn decode_profile(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    let outer = read_outer(&data)?;
+/// Decodes and validates a protobuf profile streamed from `input` (decompressed; `gzip` tells
+/// how read errors are reported). Samples are only counted here; [`for_each_encoded_sample`]
+/// streams them from the profile's source again.
+pub(crate) fn decode_stream(
+    input: impl std::io::BufRead,
+    gzip: bool,
+) -> Result<Profile, ProfileError> {
+    let mut fields = StreamFields::new(input, gzip);
+    let outer = match read_outer(&mut fields) {
+        Ok(outer) => outer,
+        Err(e) => {
+            // A damaged gzip stream can decode to garbage first: its own error comes first.
+            fields.drain()?;
+            return Err(e);
+        }
+    };
     match outer.strings.first() {
         Some(&(s, e)) if s == e => {}
         _ => return Err(ProfileError::BadStringTable),
     }
-    build_profile(data, outer)
+    build_profile(outer)
 }
 
-fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
+/// A nested message of the outer one: decoded from `buf`, errors moved to absolute offsets.
+fn nested<T>(
+    buf: &[u8],
+    f: &super::wire::StreamField,
+    decode: impl FnOnce(&[u8], &Field) -> Result<T, ProfileError>,
+) -> Result<T, ProfileError> {
+    f.field.bytes("Profile")?;
+    let relative = Field {
+        number: f.field.number,
+        start: 0,
+        value: Value::Bytes(0, buf.len()),
+    };
+    decode(buf, &relative).map_err(|e| shifted(e, f.payload_at))
+}
+
+fn read_outer<R: std::io::BufRead>(fields: &mut StreamFields<R>) -> Result<Outer, ProfileError> {
     const MSG: &str = "Profile";
     let mut out = Outer::default();
-    let mut fields = Fields::new(data, 0, data.len());
-    while let Some(f) = fields.next_field()? {
+    while let Some(sf) = fields.next_field(|n| n != 2)? {
+        let buf = &fields.buf;
+        let f = &sf.field;
         match f.number {
-            1 => out.sample_types.push(read_value_type(data, &f)?),
-            2 => out.samples.push(f.bytes(MSG)?),
-            3 => check_message(data, &f, MSG)?,
-            4 => out.locations.push(read_location(data, &f)?),
-            5 => out.functions.push(read_function(data, &f)?),
-            6 => out.strings.push(f.bytes(MSG)?),
-            7 | 8 | 15 => out.other_strings.push(f.varint(MSG)? as i64),
+            1 => out.sample_types.push(nested(buf, &sf, read_value_type)?),
+            2 => {
+                f.bytes(MSG)?;
+                out.samples += 1;
+            }
+            3 => nested(buf, &sf, |d, f| check_message(d, f, MSG))?,
+            4 => {
+                let lines = &mut out.lines;
+                let location = nested(buf, &sf, |d, f| read_location(d, f, lines))?;
+                out.locations.push(location);
+            }
+            5 => {
+                let others = &mut out.other_strings;
+                let function = nested(buf, &sf, |d, f| read_function(d, f, others))?;
+                out.functions.push(function);
+            }
+            6 => {
+                f.bytes(MSG)?;
+                let start = out.string_bytes.len();
+                out.string_bytes.extend_from_slice(buf);
+                out.strings.push((start, out.string_bytes.len()));
+            }
+            7 | 8 | 15 => out.other_strings.add(f.varint(MSG)? as i64),
             9 => {
                 f.varint(MSG)?;
                 if out.time_seen {
@@ -73,9 +138,12 @@ fn read_outer(data: &[u8]) -> Result<Outer, ProfileError> {
                 out.time_seen = true;
             }
             10 => out.duration_nanos = f.varint(MSG)? as i64,
-            11 => out.period_type = Some(read_value_type(data, &f)?),
+            11 => out.period_type = Some(nested(buf, &sf, read_value_type)?),
             12 => out.period = f.varint(MSG)? as i64,
-            13 => f.repeated_varint(data, MSG, |v| out.other_strings.push(v as i64))?,
+            13 => {
+                let others = &mut out.other_strings;
+                f.repeated_varint(buf, MSG, |v| others.add(v as i64))?
+            }
             14 => out.default_sample_type = f.varint(MSG)? as i64,
             _ => {}
         }
@@ -106,20 +174,20 @@ fn read_value_type(data: &[u8], f: &Field) -> Result<(i64, i64), ProfileError> {
     Ok((ty, unit))
 }
 
-fn read_function(data: &[u8], f: &Field) -> Result<Function, ProfileError> {
+fn read_function(
+    data: &[u8],
+    f: &Field,
+    other_strings: &mut IndexRange,
+) -> Result<Function, ProfileError> {
     const MSG: &str = "Function";
     let (s, e) = f.bytes("Profile")?;
-    let mut function = Function {
-        id: 0,
-        name: 0,
-        other_names: [0; 2],
-    };
+    let mut function = Function { id: 0, name: 0 };
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
             1 => function.id = f.varint(MSG)?,
             2 => function.name = f.varint(MSG)? as i64,
-            3 | 4 => function.other_names[f.number as usize - 3] = f.varint(MSG)? as i64,
+            3 | 4 => other_strings.add(f.varint(MSG)? as i64),
             5 => {
                 f.varint(MSG)?;
             }
@@ -129,13 +197,17 @@ fn read_function(data: &[u8], f: &Field) -> Result<Function, ProfileError> {
     Ok(function)
 }
 
-fn read_location(data: &[u8], f: &Field) -> Result<RawLocation, ProfileError> {
+fn read_location(
+    data: &[u8],
+    f: &Field,
+    lines: &mut Vec<(u64, i64)>,
+) -> Result<RawLocation, ProfileError> {
     const MSG: &str = "Location";
     let (s, e) = f.bytes("Profile")?;
     let mut loc = RawLocation {
         id: 0,
         address: 0,
-        lines: Vec::new(),
+        lines: (lines.len() as u32, lines.len() as u32),
     };
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
@@ -145,7 +217,10 @@ fn read_location(data: &[u8], f: &Field) -> Result<RawLocation, ProfileError> {
                 f.varint(MSG)?;
             }
             3 => loc.address = f.varint(MSG)?,
-            4 => loc.lines.push(read_line(data, &f)?),
+            4 => {
+                lines.push(read_line(data, &f)?);
+                loc.lines.1 = lines.len() as u32;
+            }
             _ => {}
         }
     }
@@ -181,7 +256,7 @@ fn str_id(index: i64, strings: usize) -> Result<StrId, ProfileError> {
     }
 }
 
-fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
+fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
     let n = outer.strings.len();
     if n > u32::MAX as usize {
         return Err(ProfileError::Invalid("too many strings".into()));
@@ -199,19 +274,18 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
         .collect::<Result<Vec<_>, _>>()?;
     let period_type = outer.period_type.map(value_type).transpose()?;
     let default_sample_type = str_id(outer.default_sample_type, n)?;
-    for &s in &outer.other_strings {
-        str_id(s, n)?;
-    }
-    if sample_types.is_empty() && !outer.samples.is_empty() {
+    outer.other_strings.check(n)?;
+    if sample_types.is_empty() && outer.samples > 0 {
         return Err(ProfileError::Invalid(
             "samples without sample type information".into(),
         ));
     }
-    let function_names = function_names(&outer.functions, n)?;
-    let (locations, lines) = resolve_locations(outer.locations, &function_names)?;
-    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len());
+    let functions = FunctionNames::new(&outer.functions, n)?;
+    let (locations, lines) = resolve_locations(&outer.locations, &outer.lines, &functions)?;
+    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
+        .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
     Ok(Profile {
-        data,
+        data: outer.string_bytes,
         strings: outer.strings,
         sample_types,
         default_sample_type,
@@ -223,56 +297,53 @@ fn build_profile(data: Vec<u8>, outer: Outer) -> Result<Profile, ProfileError> {
         location_index,
         samples: Samples::Encoded(outer.samples),
         warnings: Vec::new(),
+        source: None,
     })
 }
 
-/// Function id → name, checking ids and name indices.
-fn function_names(
-    functions: &[Function],
-    strings: usize,
-) -> Result<HashMap<u64, StrId>, ProfileError> {
-    let mut names = HashMap::with_capacity(functions.len());
-    for f in functions {
-        if f.id == 0 {
+/// Function id → name, with ids and name indices checked.
+struct FunctionNames {
+    index: IdIndex,
+    names: Vec<StrId>,
+}
+
+impl FunctionNames {
+    fn new(functions: &[Function], strings: usize) -> Result<Self, ProfileError> {
+        if functions.iter().any(|f| f.id == 0) {
             return Err(ProfileError::Invalid("function id 0".into()));
         }
-        for &other in &f.other_names {
-            str_id(other, strings)?;
-        }
-        if names.insert(f.id, str_id(f.name, strings)?).is_some() {
-            return Err(ProfileError::Invalid(format!(
-                "duplicate function id {}",
-                f.id
-            )));
-        }
+        let names = functions
+            .iter()
+            .map(|f| str_id(f.name, strings))
+            .collect::<Result<Vec<_>, _>>()?;
+        let index = IdIndex::build(functions.iter().map(|f| f.id), functions.len())
+            .map_err(|id| ProfileError::Invalid(format!("duplicate function id {id}")))?;
+        Ok(FunctionNames { index, names })
     }
-    Ok(names)
+
+    fn get(&self, id: u64) -> Option<StrId> {
+        self.index.get(id).map(|i| self.names[i as usize])
+    }
 }
 
 /// Resolves each line's function to its name and flattens the lines.
 fn resolve_locations(
-    raw: Vec<RawLocation>,
-    function_names: &HashMap<u64, StrId>,
+    raw: &[RawLocation],
+    raw_lines: &[(u64, i64)],
+    functions: &FunctionNames,
 ) -> Result<(Vec<Location>, Vec<Line>), ProfileError> {
-    let mut seen = std::collections::HashSet::with_capacity(raw.len());
     let mut locations = Vec::with_capacity(raw.len());
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(raw_lines.len());
     for loc in raw {
         if loc.id == 0 {
             return Err(ProfileError::Invalid("location id 0".into()));
         }
-        if !seen.insert(loc.id) {
-            return Err(ProfileError::Invalid(format!(
-                "duplicate location id {}",
-                loc.id
-            )));
-        }
         let start = lines.len() as u32;
-        for (function, line) in loc.lines {
+        for &(function, line) in &raw_lines[loc.lines.0 as usize..loc.lines.1 as usize] {
             let name = if function == 0 {
                 0
             } else {
-                *function_names.get(&function).ok_or_else(|| {
+                functions.get(function).ok_or_else(|| {
                     ProfileError::Invalid(format!(
                         "location {} refers to unknown function id {function}",
                         loc.id
@@ -298,15 +369,23 @@ struct SampleBuffers {
     labels: Vec<Label>,
 }
 
-/// Decodes, checks and hands out each encoded sample.
+/// Decodes, checks and hands out each encoded sample, streaming the profile from its source
+/// again (everything but samples is skipped).
 pub(super) fn for_each_encoded_sample<E: From<ProfileError>>(
     profile: &Profile,
-    ranges: &[(usize, usize)],
     f: &mut impl FnMut(&SampleRef<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
+    let Some(source) = &profile.source else {
+        return Ok(());
+    };
+    let (input, gzip) = source.open()?;
+    let mut fields = StreamFields::new(input, gzip);
     let mut buf = SampleBuffers::default();
-    for &(s, e) in ranges {
-        decode_sample(profile, s, e, &mut buf)?;
+    while let Some(sf) = fields.next_field(|n| n == 2)? {
+        if sf.field.number != 2 {
+            continue;
+        }
+        decode_sample(profile, &fields.buf, &mut buf).map_err(|e| shifted(e, sf.payload_at))?;
         f(&SampleRef {
             locations: &buf.locations,
             values: &buf.values,
@@ -318,17 +397,15 @@ pub(super) fn for_each_encoded_sample<E: From<ProfileError>>(
 
 fn decode_sample(
     profile: &Profile,
-    s: usize,
-    e: usize,
+    data: &[u8],
     buf: &mut SampleBuffers,
 ) -> Result<(), ProfileError> {
     const MSG: &str = "Sample";
     buf.locations.clear();
     buf.values.clear();
     buf.labels.clear();
-    let data = &profile.data;
     let mut unknown = None;
-    let mut fields = Fields::new(data, s, e);
+    let mut fields = Fields::new(data, 0, data.len());
     while let Some(f) = fields.next_field()? {
         match f.number {
             1 => f.repeated_varint(data, MSG, |id| match profile.location_index.get(id) {
@@ -336,7 +413,7 @@ fn decode_sample(
                 None => unknown = unknown.or(Some(id)),
             })?,
             2 => f.repeated_varint(data, MSG, |v| buf.values.push(v as i64))?,
-            3 => buf.labels.extend(read_label(profile, &f)?),
+            3 => buf.labels.extend(read_label(profile, data, &f)?),
             _ => {}
         }
     }
@@ -356,11 +433,11 @@ fn decode_sample(
 }
 
 /// Decodes a label; `None` for labels that are neither string nor numeric.
-fn read_label(profile: &Profile, f: &Field) -> Result<Option<Label>, ProfileError> {
+fn read_label(profile: &Profile, data: &[u8], f: &Field) -> Result<Option<Label>, ProfileError> {
     const MSG: &str = "Label";
     let (s, e) = f.bytes("Sample")?;
     let (mut key, mut str, mut num, mut unit) = (0i64, 0i64, 0i64, 0i64);
-    let mut fields = Fields::new(&profile.data, s, e);
+    let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
             1 => key = f.varint(MSG)? as i64,

@@ -1,8 +1,7 @@
 //! Input detection (spec section 2): gzip, then classification by the first bytes.
 
 use super::ProfileError;
-use flate2::read::MultiGzDecoder;
-use std::io::{ErrorKind, Read};
+use std::io::ErrorKind;
 
 /// What a (decompressed) input is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,30 +12,13 @@ pub enum Kind {
     RawText,
 }
 
-/// Decompresses gzip data (all members); other data is returned as it is.
-pub fn decompress(data: Vec<u8>) -> Result<Vec<u8>, ProfileError> {
-    if data.is_empty() {
-        return Err(ProfileError::Empty);
+/// The error for a failed read: a gzip error when the input is gzipped.
+pub(crate) fn read_error(e: std::io::Error, gzip: bool) -> ProfileError {
+    if gzip {
+        gzip_error(&e)
+    } else {
+        ProfileError::Read(e)
     }
-    if !data.starts_with(&[0x1f, 0x8b]) {
-        return Ok(data);
-    }
-    let mut out = Vec::with_capacity(expected_size(&data));
-    MultiGzDecoder::new(&data[..])
-        .read_to_end(&mut out)
-        .map_err(|e| gzip_error(&e))?;
-    if out.is_empty() {
-        return Err(ProfileError::Empty);
-    }
-    Ok(out)
-}
-
-/// A capacity guess from the gzip trailer (size of the last member modulo 2^32), bounded by
-/// what deflate can expand to.
-fn expected_size(gz: &[u8]) -> usize {
-    let trailer = gz.len().checked_sub(4).map(|i| &gz[i..]);
-    let isize = trailer.map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize);
-    isize.min(gz.len().saturating_mul(1032)).max(gz.len())
 }
 
 fn gzip_error(e: &std::io::Error) -> ProfileError {

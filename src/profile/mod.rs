@@ -14,8 +14,9 @@ pub mod proto;
 pub mod raw;
 mod wire;
 
+use flate2::read::MultiGzDecoder;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 /// Everything that can be wrong with one input. The messages are the spec's, without the
 /// `pprof-collapse: NAME:` prefix that the binary adds.
@@ -145,8 +146,8 @@ pub(crate) struct SampleTable {
 /// Where the samples are.
 #[derive(Debug)]
 pub(crate) enum Samples {
-    /// Protobuf: byte ranges of the encoded `Sample` messages, decoded on demand.
-    Encoded(Vec<(usize, usize)>),
+    /// Protobuf: the number of encoded `Sample` messages, decoded on demand.
+    Encoded(usize),
     /// `-raw` text: already parsed.
     Table(SampleTable),
 }
@@ -161,16 +162,27 @@ enum IdIndex {
 }
 
 impl IdIndex {
-    fn build(ids: impl Iterator<Item = u64> + Clone, count: usize) -> Self {
+    /// Indexes `ids` (their positions); `Err(id)` names the first id given twice.
+    fn build(ids: impl Iterator<Item = u64> + Clone, count: usize) -> Result<Self, u64> {
         let max = ids.clone().max().unwrap_or(0);
         if max <= 2 * count as u64 + 1024 {
             let mut index = vec![u32::MAX; max as usize + 1];
             for (i, id) in ids.enumerate() {
-                index[id as usize] = i as u32;
+                let slot = &mut index[id as usize];
+                if *slot != u32::MAX {
+                    return Err(id);
+                }
+                *slot = i as u32;
             }
-            IdIndex::Dense(index)
+            Ok(IdIndex::Dense(index))
         } else {
-            IdIndex::Map(ids.enumerate().map(|(i, id)| (id, i as u32)).collect())
+            let mut map = HashMap::with_capacity(count);
+            for (i, id) in ids.enumerate() {
+                if map.insert(id, i as u32).is_some() {
+                    return Err(id);
+                }
+            }
+            Ok(IdIndex::Map(map))
         }
     }
 
@@ -189,7 +201,7 @@ impl IdIndex {
 /// A decoded profile (from protobuf or `-raw` text).
 #[derive(Debug)]
 pub struct Profile {
-    /// The decompressed input; strings point into it.
+    /// The bytes strings point into: the string table (protobuf) or the whole text (`-raw`).
     data: Vec<u8>,
     /// Byte ranges of the strings; entry 0 is empty.
     strings: Vec<(usize, usize)>,
@@ -211,6 +223,8 @@ pub struct Profile {
     samples: Samples,
     /// Warnings found while reading (without the `pprof-collapse: warning:` prefix).
     pub warnings: Vec<String>,
+    /// Where encoded samples are read from (protobuf only).
+    source: Option<Source>,
 }
 
 impl Profile {
@@ -242,7 +256,7 @@ impl Profile {
     /// The number of samples.
     pub fn sample_count(&self) -> usize {
         match &self.samples {
-            Samples::Encoded(ranges) => ranges.len(),
+            Samples::Encoded(count) => *count,
             Samples::Table(t) => t.location_end.len(),
         }
     }
@@ -254,7 +268,7 @@ impl Profile {
         mut f: impl FnMut(&SampleRef<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         match &self.samples {
-            Samples::Encoded(ranges) => decode::for_each_encoded_sample(self, ranges, &mut f),
+            Samples::Encoded(_) => decode::for_each_encoded_sample(self, &mut f),
             Samples::Table(table) => self.for_each_table_sample(table, &mut f),
         }
     }
@@ -297,6 +311,41 @@ impl Profile {
     }
 }
 
+/// Where a profile's bytes come from; protobuf samples are streamed from it a second time.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// A file, read again for the samples.
+    File(std::path::PathBuf),
+    /// Bytes in memory (stdin, tests), gzipped or not.
+    Memory(Vec<u8>),
+}
+
+impl Source {
+    /// A buffered reader of the (decompressed) bytes, and whether they are gzipped.
+    pub(crate) fn open(&self) -> Result<(Box<dyn BufRead + '_>, bool), ProfileError> {
+        let raw: Box<dyn Read + '_> = match self {
+            Source::File(path) => Box::new(std::fs::File::open(path)?),
+            Source::Memory(bytes) => Box::new(&bytes[..]),
+        };
+        let mut raw = BufReader::with_capacity(BUFFER, raw);
+        let mut magic = [0u8; 2];
+        let head = raw.fill_buf()?;
+        let n = head.len().min(2);
+        magic[..n].copy_from_slice(&head[..n]);
+        if n == 2 && magic == [0x1f, 0x8b] {
+            let gz = MultiGzDecoder::new(raw);
+            Ok((Box::new(BufReader::with_capacity(BUFFER, gz)), true))
+        } else {
+            Ok((Box::new(raw), false))
+        }
+    }
+}
+
+const BUFFER: usize = 1 << 16;
+
+/// Bytes looked at to classify an input.
+const HEAD: u64 = 1 << 16;
+
 /// Reads one input completely and decodes it (gzip, detection, protobuf or `-raw` text).
 pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
     let mut data = Vec::new();
@@ -304,11 +353,50 @@ pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
     parse_profile(data)
 }
 
+/// Reads and decodes the profile in the file at `path`. Protobuf is decoded while it is read
+/// (and decompressed), and its samples are streamed from the file again when folded: the
+/// decompressed profile is never held in memory.
+///
+/// Anything but a regular file (a pipe, `<(...)`) can be read only once and is read into
+/// memory instead.
+pub fn read_profile_file(path: &std::path::Path) -> Result<Profile, ProfileError> {
+    if std::fs::metadata(path)?.is_file() {
+        load(Source::File(path.to_path_buf()))
+    } else {
+        parse_profile(std::fs::read(path)?)
+    }
+}
+
 /// Decodes the complete bytes of one input (gzip, detection, protobuf or `-raw` text).
 pub fn parse_profile(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    let data = detect::decompress(data)?;
-    match detect::classify(&data)? {
-        detect::Kind::Protobuf => decode::decode_profile(data),
-        detect::Kind::RawText => raw::parse_raw(data),
-    }
+    load(Source::Memory(data))
+}
+
+fn load(source: Source) -> Result<Profile, ProfileError> {
+    let mut profile = {
+        let (mut input, gzip) = source.open()?;
+        let mut head = Vec::new();
+        (&mut input)
+            .take(HEAD)
+            .read_to_end(&mut head)
+            .map_err(|e| detect::read_error(e, gzip))?;
+        if head.is_empty() {
+            return Err(ProfileError::Empty);
+        }
+        match detect::classify(&head)? {
+            detect::Kind::RawText => {
+                input
+                    .read_to_end(&mut head)
+                    .map_err(|e| detect::read_error(e, gzip))?;
+                return raw::parse_raw(head);
+            }
+            detect::Kind::Protobuf => {
+                let input =
+                    BufReader::with_capacity(BUFFER, std::io::Cursor::new(head).chain(input));
+                decode::decode_stream(input, gzip)?
+            }
+        }
+    };
+    profile.source = Some(source);
+    Ok(profile)
 }

@@ -26,7 +26,8 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         unrecognised,
         ..
     } = parser;
-    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len());
+    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
+        .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
     let warnings = unrecognised
         .map(|n| format!("line {n}: unrecognised location text"))
         .into_iter()
@@ -44,6 +45,7 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         location_index,
         samples: Samples::Table(table),
         warnings,
+        source: None,
     })
 }
 

@@ -223,3 +223,200 @@ fn bad_varint(data: &[u8], pos: usize, end: usize) -> &'static str {
         "varint cut off at the end of its message"
     }
 }
+
+/// Moves the offset of a malformed-protobuf error by `base` (for messages decoded from a
+/// buffer that starts at `base` in the whole input).
+pub(crate) fn shifted(e: ProfileError, base: u64) -> ProfileError {
+    match e {
+        ProfileError::Malformed { offset, reason } => ProfileError::Malformed {
+            offset: offset + base as usize,
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// A field of the outer message read from a stream. Length-delimited payloads that were asked
+/// for are in [`StreamFields::buf`]; the others were skipped.
+pub(crate) struct StreamField {
+    /// The field, with its absolute start; a payload is `Bytes(0, len)` of `buf`.
+    pub field: Field,
+    /// Absolute offset of the payload (for nested errors).
+    pub payload_at: u64,
+}
+
+/// Reads the fields of the outer message from a stream, so that the decompressed profile
+/// never has to be held in memory.
+pub(crate) struct StreamFields<R> {
+    input: R,
+    pos: u64,
+    gzip: bool,
+    /// The payload of the last length-delimited field that was read.
+    pub buf: Vec<u8>,
+}
+
+impl<R: std::io::BufRead> StreamFields<R> {
+    /// Fields of `input`; `gzip` says how to report read errors.
+    pub fn new(input: R, gzip: bool) -> Self {
+        StreamFields {
+            input,
+            pos: 0,
+            gzip,
+            buf: Vec::new(),
+        }
+    }
+
+    fn io_error(&self, e: std::io::Error) -> ProfileError {
+        super::detect::read_error(e, self.gzip)
+    }
+
+    /// The next byte, `None` at the end of the input.
+    #[inline]
+    fn byte(&mut self) -> Result<Option<u8>, ProfileError> {
+        loop {
+            match self.input.fill_buf() {
+                Ok([]) => return Ok(None),
+                Ok(buf) => {
+                    let b = buf[0];
+                    self.input.consume(1);
+                    self.pos += 1;
+                    return Ok(Some(b));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.io_error(e)),
+            }
+        }
+    }
+
+    /// A varint; `first` is its first byte, already read. Errors name `start`.
+    fn varint(&mut self, first: u8, start: u64) -> Result<u64, ProfileError> {
+        let mut value = u64::from(first & 0x7f);
+        let mut b = first;
+        let mut count = 1;
+        while b >= 0x80 {
+            if count == 10 {
+                return Err(malformed(start as usize, "varint longer than 10 bytes"));
+            }
+            b = self.byte()?.ok_or_else(|| {
+                malformed(start as usize, "varint cut off at the end of its message")
+            })?;
+            value |= u64::from(b & 0x7f).wrapping_shl(7 * count);
+            count += 1;
+        }
+        Ok(value)
+    }
+
+    fn next_varint(&mut self, start: u64) -> Result<u64, ProfileError> {
+        let first = self
+            .byte()?
+            .ok_or_else(|| malformed(start as usize, "varint cut off at the end of its message"))?;
+        self.varint(first, start)
+    }
+
+    /// Reads `len` payload bytes into `buf` (`keep`) or skips them.
+    fn payload(
+        &mut self,
+        len: u64,
+        keep: bool,
+        start: u64,
+        number: u64,
+    ) -> Result<(), ProfileError> {
+        use std::io::Read;
+        let mut take = (&mut self.input).take(len);
+        let got = if keep {
+            self.buf.clear();
+            take.read_to_end(&mut self.buf).map(|n| n as u64)
+        } else {
+            std::io::copy(&mut take, &mut std::io::sink())
+        };
+        let got = got.map_err(|e| self.io_error(e))?;
+        self.pos += got;
+        if got < len {
+            return Err(malformed(
+                start as usize,
+                format!("length {len} of field {number} goes beyond the end of its message"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The next field, `None` at the end of the input; payloads of fields for which `keep`
+    /// is false are skipped.
+    pub fn next_field(
+        &mut self,
+        keep: impl Fn(u64) -> bool,
+    ) -> Result<Option<StreamField>, ProfileError> {
+        let start = self.pos;
+        let Some(first) = self.byte()? else {
+            return Ok(None);
+        };
+        let tag = self.varint(first, start)?;
+        let number = tag >> 3;
+        let at = start as usize;
+        if number == 0 {
+            return Err(malformed(at, "field number 0"));
+        }
+        let value = match tag & 7 {
+            0 => Value::Varint(self.next_varint(start)?),
+            1 | 5 => {
+                let len = if tag & 7 == 1 { 8 } else { 4 };
+                for _ in 0..len {
+                    if self.byte()?.is_none() {
+                        return Err(malformed(
+                            at,
+                            format!("fixed{} value goes beyond the end of its message", len * 8),
+                        ));
+                    }
+                }
+                if len == 8 {
+                    Value::Fixed64
+                } else {
+                    Value::Fixed32
+                }
+            }
+            2 => {
+                let len = self.next_varint(start)?;
+                let payload_at = self.pos;
+                let keep = keep(number);
+                self.payload(len, keep, start, number)?;
+                let len = if keep { len as usize } else { 0 };
+                let field = Field {
+                    number,
+                    start: at,
+                    value: Value::Bytes(0, len),
+                };
+                return Ok(Some(StreamField { field, payload_at }));
+            }
+            3 | 4 => {
+                return Err(malformed(
+                    at,
+                    format!(
+                        "field {number} uses wire type {} (groups are not supported)",
+                        tag & 7
+                    ),
+                ))
+            }
+            other => {
+                return Err(malformed(
+                    at,
+                    format!("field {number} has invalid wire type {other}"),
+                ))
+            }
+        };
+        Ok(Some(StreamField {
+            field: Field {
+                number,
+                start: at,
+                value,
+            },
+            payload_at: self.pos,
+        }))
+    }
+
+    /// Reads the rest of the input (to surface a gzip error behind a decoding error).
+    pub fn drain(&mut self) -> Result<(), ProfileError> {
+        std::io::copy(&mut self.input, &mut std::io::sink())
+            .map(|_| ())
+            .map_err(|e| self.io_error(e))
+    }
+}

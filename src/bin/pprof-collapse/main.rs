@@ -5,7 +5,7 @@ mod args;
 
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::collapse::{Collapser, Options, SampleIndex};
-use flamepipe::profile::{read_profile, Profile, ProfileError};
+use flamepipe::profile::{read_profile, read_profile_file, Profile, ProfileError};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -107,7 +107,7 @@ fn load(file: &str) -> Result<Profile, ProfileError> {
     if file == "-" {
         read_profile(io::stdin().lock())
     } else {
-        read_profile(std::fs::File::open(file)?)
+        read_profile_file(std::path::Path::new(file))
     }
 }
 

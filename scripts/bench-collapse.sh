@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark: pprof-collapse (release) against `go tool pprof -raw FILE > /dev/null`, in one run,
+# on a synthetic 1,000,000-sample profile (examples/synthetic_profile.rs, fixed seed) and on
+# proftest.large.cpu of the conformance set. Reports wall time, CPU time and peak RSS
+# (/usr/bin/time -v "Maximum resident set size") and the ratios.
+#
+#   scripts/bench-collapse.sh            # all files; pprof-collapse best of $RUNS (default 3)
+#   BENCH_DIR=/tmp/bench RUNS=5 scripts/bench-collapse.sh
+#   SKIP_GO=1 scripts/bench-collapse.sh  # pprof-collapse only (go tool pprof -raw takes minutes)
+#
+# Needs: cargo, /usr/bin/time (GNU), go (unless SKIP_GO=1), gzip.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bench_dir="${BENCH_DIR:-target/bench}"
+runs="${RUNS:-3}"
+mkdir -p "$bench_dir"
+
+cargo build --release --locked --bin pprof-collapse --example synthetic_profile >&2
+collapse=target/release/pprof-collapse
+
+synthetic="$bench_dir/synthetic-1M.pb.gz"
+if [[ ! -s "$synthetic" ]]; then
+  echo "generating $synthetic ..." >&2
+  target/release/examples/synthetic_profile "$synthetic" 1000000 50000 >&2
+fi
+large="tests/data/collapse/inputs/proftest.large.cpu"
+
+# measure NAME CMD... : runs CMD with stdout to /dev/null; prints "wall_s cpu_s rss_kb"
+measure() {
+  local log="$bench_dir/time.log"
+  /usr/bin/time -v "$@" > /dev/null 2> "$log" || { cat "$log" >&2; return 1; }
+  awk -F': ' '
+    /Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
+    /User time/ { u = $2 } /System time/ { s = $2 }
+    /Maximum resident set size/ { r = $2 }
+    END { printf "%.2f %.2f %d\n", w, u + s, r }' "$log"
+}
+
+# best of N runs (lowest wall time)
+best_of() {
+  local n=$1; shift
+  local best="" line
+  for ((i = 0; i < n; i++)); do
+    line=$(measure "$@")
+    if [[ -z "$best" ]] || awk -v a="${line%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
+      best=$line
+    fi
+  done
+  echo "$best"
+}
+
+printf '%-26s %10s | %-28s | %-28s | %s\n' file "raw MB" "pprof-collapse wall/cpu/RSS" "go tool pprof -raw wall/cpu/RSS" "ratios (time, RSS/raw size)"
+for file in "$synthetic" "$large"; do
+  raw_bytes=$(gzip -dc -f < "$file" | wc -c)
+  read -r cw cc cr < <(best_of "$runs" "$collapse" "$file")
+  lines=$("$collapse" "$file" | wc -l)
+  if [[ -z "${SKIP_GO:-}" ]]; then
+    read -r gw gc gr < <(measure go tool pprof -raw "$file")
+    ratio=$(awk -v g="$gw" -v c="$cw" -v gc="$gc" -v cc="$cc" 'BEGIN { printf "%.1fx faster (wall), %.1fx less CPU", g / c, gc / cc }')
+  else
+    gw=- gc=- gr=0 ratio="(go skipped)"
+  fi
+  mem=$(awk -v r="$cr" -v b="$raw_bytes" 'BEGIN { printf "%.2fx", r * 1024 / b }')
+  printf '%-26s %10.1f | %6ss %6ss %8d MB | %6ss %6ss %8d MB | %s; RSS %s of raw\n' \
+    "$(basename "$file")" "$(awk -v b="$raw_bytes" 'BEGIN { print b / 1e6 }')" \
+    "$cw" "$cc" $((cr / 1024)) "$gw" "$gc" $((gr / 1024)) "$ratio" "$mem"
+  echo "  ($lines folded lines)"
+done
