@@ -1,0 +1,764 @@
+//! The flame graph's JavaScript in a real browser (issue 6, spec section 9).
+//!
+//! Opens flame graph SVGs in headless Chromium through chromedriver, drives real mouse and
+//! keyboard events (WebDriver actions, the prompt answered through WebDriver) and checks the DOM
+//! against the spec: hover details, click to zoom, Reset Zoom, URL state, search with
+//! "Matched: P%", ignore case, inverted and reversed graphs, and the timing of a 100,000-frame
+//! graph (printed, not asserted). Without Chromium the test fails in CI and is skipped elsewhere.
+
+#[path = "browser/webdriver.rs"]
+mod webdriver;
+
+use serde_json::{json, Value};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use webdriver::{Browser, F3};
+
+/// The embedded script, as the SVG writer embeds it after its prelude.
+const SCRIPT: &str = include_str!("../src/flamegraph/script.js");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/browser");
+const HIGHLIGHT: &str = "rgb(230,0,230)";
+/// Label refit threshold: 2 × fontsize × fontwidth with the defaults.
+const MIN_LABEL_ROOM: f64 = 2.0 * 12.0 * 0.59;
+
+#[test]
+fn flame_graph_in_chromium() {
+    let Some((chromium, chromedriver)) = find_tools() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("chromium and chromedriver are required in CI (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("browser test skipped: chromium or chromedriver not found");
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let graphs = Graphs::write(&dir);
+    let browser = Browser::start(&chromium, &chromedriver, &dir).unwrap();
+    let b = &browser;
+
+    tiny_hover_zoom_reset(b, &graphs.tiny);
+    tiny_search(b, &graphs.tiny);
+    tiny_state_in_url(b, &graphs.tiny);
+    real_graph(b, &graphs.normal, false);
+    real_graph(b, &graphs.inverted, true);
+    real_graph(b, &graphs.reversed, false);
+    big_graph_timing(b, &graphs.big);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test graphs
+
+struct Graphs {
+    tiny: String,
+    normal: String,
+    inverted: String,
+    reversed: String,
+    big: String,
+}
+
+impl Graphs {
+    /// Writes the test SVGs into `dir` and returns their file URLs.
+    fn write(dir: &Path) -> Graphs {
+        let tiny = read_text(&Path::new(DATA).join("tiny.svg"));
+        let put = |name: &str, svg: String| -> String {
+            let path = dir.join(name);
+            std::fs::write(&path, svg).unwrap();
+            format!("file://{}", path.display())
+        };
+        Graphs {
+            tiny: put("tiny.svg", with_script(&tiny, false)),
+            normal: put("go.svg", with_script(&read_gz("go-default.svg.gz"), false)),
+            inverted: put(
+                "go-inverted.svg",
+                with_script(&read_gz("go-inverted.svg.gz"), true),
+            ),
+            reversed: put(
+                "go-reverse.svg",
+                with_script(&read_gz("go-reverse.svg.gz"), false),
+            ),
+            big: put("big.svg", with_script(&big_svg(&tiny), false)),
+        }
+    }
+}
+
+fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn read_gz(name: &str) -> String {
+    let bytes = std::fs::read(Path::new(DATA).join(name)).unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// Replaces the `<script>` CDATA of a flamegraph.pl SVG with the prelude (interface 2) and our
+/// script, as the flamegraph writer does.
+fn with_script(svg: &str, inverted: bool) -> String {
+    let start = svg.find("<![CDATA[").expect("script CDATA") + "<![CDATA[".len();
+    let end = start + svg[start..].find("]]>").expect("end of CDATA");
+    let prelude = format!(
+        "var nametype = \"Function:\";\nvar fontsize = 12;\nvar fontwidth = 0.59;\nvar xpad = 10;\nvar inverted = {inverted};\n"
+    );
+    format!("{}\n{prelude}{SCRIPT}{}", &svg[..start], &svg[end..])
+}
+
+/// Frames per level of the big graph: main, 99 a's, 990 b's, 99,000 c's (plus the root).
+const BIG_LEAVES: usize = 99_000;
+
+/// A graph of 100,091 frames (stacks `main;aI;bJ;cK`, one sample each, minwidth 0) in the
+/// frame format of spec 6.4, built on the tiny graph's header.
+fn big_svg(template: &str) -> String {
+    let per = 1180.0 / BIG_LEAVES as f64;
+    let height = 5 * 16 + 36 + 34;
+    let mut frames = String::new();
+    let mut frame = |name: &str, depth: usize, start: usize, end: usize| {
+        let x1 = 10.0 + start as f64 * per;
+        let x2 = 10.0 + end as f64 * per;
+        let (xs, ws) = (format!("{x1:.1}"), format!("{x2:.1}"));
+        let width = ws.parse::<f64>().unwrap() - xs.parse::<f64>().unwrap();
+        let y = height - 34 - (depth + 1) * 16 + 1;
+        let samples = end - start;
+        let pct = 100.0 * samples as f64 / BIG_LEAVES as f64;
+        let chars = ((x2 - x1) / (12.0 * 0.59)) as usize;
+        let label = if chars < 3 {
+            String::new()
+        } else if name.len() > chars {
+            format!("{}..", &name[..chars - 2])
+        } else {
+            name.to_string()
+        };
+        frames.push_str(&format!(
+            "<g >\n<title>{name} ({samples} samples, {pct:.2}%)</title><rect x=\"{xs}\" y=\"{y}\" width=\"{width:.1}\" height=\"15.0\" fill=\"rgb(230,{},40)\" rx=\"2\" ry=\"2\" />\n<text  x=\"{:.2}\" y=\"{}\" >{label}</text>\n</g>\n",
+            (start * 7) % 200,
+            x1 + 3.0,
+            y + 10
+        ));
+    };
+    frame("all", 0, 0, BIG_LEAVES);
+    frame("main", 1, 0, BIG_LEAVES);
+    for a in 0..BIG_LEAVES / 1000 {
+        frame(&format!("a{a}"), 2, a * 1000, (a + 1) * 1000);
+    }
+    for b in 0..BIG_LEAVES / 100 {
+        frame(&format!("pkg.b{b}"), 3, b * 100, (b + 1) * 100);
+    }
+    for c in 0..BIG_LEAVES {
+        frame(&format!("pkg/sub.c{c}"), 4, c, c + 1);
+    }
+    let head_end = template.find("<g id=\"frames\">").unwrap() + "<g id=\"frames\">\n".len();
+    let tail = template.rfind("</g>\n</svg>").unwrap();
+    template[..head_end].replace("134", &height.to_string()) + &frames + &template[tail..]
+}
+
+fn find_tools() -> Option<(PathBuf, PathBuf)> {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|n| in_path(n))?;
+    Some((chromium, in_path("chromedriver")?))
+}
+
+fn in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the page
+
+/// One frame as the DOM shows it.
+#[derive(Clone, Debug)]
+struct Frame {
+    class: String,
+    x: f64,
+    w: f64,
+    y: f64,
+    xs: String,
+    ws: String,
+    ys: String,
+    fill: String,
+    text_x: f64,
+    label: String,
+    title: String,
+    shown: bool,
+}
+
+impl Frame {
+    /// The frame name: the title without its trailing ` (...)` statistics.
+    fn name(&self) -> &str {
+        self.title.rsplit_once(" (").map_or(&self.title, |(n, _)| n)
+    }
+
+    fn has_class(&self, class: &str) -> bool {
+        self.class.split_whitespace().any(|c| c == class)
+    }
+}
+
+const READ_FRAMES: &str = r#"
+return Array.from(document.getElementById('frames').children).map(g => {
+  const r = g.querySelector('rect'), t = g.querySelector('text'), ti = g.querySelector('title');
+  return [g.getAttribute('class') || '', r.getAttribute('x'), r.getAttribute('width'),
+    r.getAttribute('y'), r.getAttribute('fill'), t ? t.getAttribute('x') : '0',
+    t ? t.textContent : '', ti ? ti.textContent : '', getComputedStyle(g).display !== 'none'];
+});"#;
+
+fn frames(b: &Browser) -> Vec<Frame> {
+    let value = b.eval(READ_FRAMES, json!([])).unwrap();
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let f = |v: &Value| s(v).parse::<f64>().unwrap();
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| Frame {
+            class: s(&v[0]),
+            x: f(&v[1]),
+            w: f(&v[2]),
+            y: f(&v[3]),
+            xs: s(&v[1]),
+            ws: s(&v[2]),
+            ys: s(&v[3]),
+            fill: s(&v[4]),
+            text_x: f(&v[5]),
+            label: s(&v[6]),
+            title: s(&v[7]),
+            shown: v[8].as_bool().unwrap(),
+        })
+        .collect()
+}
+
+fn text_of(b: &Browser, id: &str) -> String {
+    let v = b
+        .eval(
+            "const e = document.getElementById(arguments[0]); return e ? e.textContent : null;",
+            json!([id]),
+        )
+        .unwrap();
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn class_of(b: &Browser, id: &str) -> String {
+    let v = b
+        .eval(
+            "return document.getElementById(arguments[0]).getAttribute('class') || '';",
+            json!([id]),
+        )
+        .unwrap();
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// Viewport centre of an element picked by `selector` (scrolled into view first).
+fn centre(b: &Browser, selector: &str) -> (f64, f64) {
+    let v = b
+        .eval(
+            "const e = document.querySelector(arguments[0]); e.scrollIntoView({block: 'center'});
+             const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];",
+            json!([selector]),
+        )
+        .unwrap_or_else(|e| panic!("{selector}: {e}"));
+    (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+}
+
+/// Selector of the rect of the frame at `index` among the children of #frames.
+fn frame_rect(index: usize) -> String {
+    format!("#frames > :nth-child({}) > rect", index + 1)
+}
+
+fn click_frame(b: &Browser, index: usize, ctrl: bool) {
+    let (x, y) = centre(b, &frame_rect(index));
+    b.click(x, y, ctrl).unwrap();
+}
+
+fn click_id(b: &Browser, id: &str) {
+    let (x, y) = centre(b, &format!("#{id}"));
+    b.click(x, y, false).unwrap();
+}
+
+/// The query part of the current URL ("" when none).
+fn query(b: &Browser) -> String {
+    let url = b.url().unwrap();
+    url.split_once('?')
+        .map_or(String::new(), |(_, q)| format!("?{q}"))
+}
+
+fn find(frames: &[Frame], name: &str) -> usize {
+    frames
+        .iter()
+        .position(|f| f.name() == name)
+        .unwrap_or_else(|| panic!("no frame {name}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks shared by all graphs
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.01
+}
+
+/// Checks the page against the zoom rules of spec section 9 for a zoom on `z`, given the
+/// original frames; `inverted` puts the root at the top.
+fn check_zoomed(b: &Browser, orig: &[Frame], z: usize, inverted: bool) {
+    let now = frames(b);
+    let (xmin, w) = (orig[z].x, orig[z].w);
+    let (xmax, yz, ratio) = (xmin + w, orig[z].y, 1180.0 / w);
+    for (o, f) in orig.iter().zip(&now) {
+        let root_side = if inverted { o.y < yz } else { o.y > yz };
+        let what = format!("zoom on {:?}: frame {:?}", orig[z].title, o.title);
+        if root_side {
+            if o.x <= xmin && o.x + o.w + 0.0001 >= xmax {
+                assert!(
+                    f.has_class("parent") && f.shown,
+                    "{what}: parent expected, {f:?}"
+                );
+                assert!(
+                    close(f.x, 10.0) && close(f.w, 1180.0),
+                    "{what}: full width, {f:?}"
+                );
+                assert!(close(f.text_x, 13.0), "{what}: label x, {f:?}");
+            } else {
+                assert!(
+                    f.has_class("hide") && !f.shown,
+                    "{what}: hidden expected, {f:?}"
+                );
+            }
+        } else if xmin <= o.x && o.x + 0.0001 < xmax {
+            assert!(
+                !f.has_class("hide") && !f.has_class("parent") && f.shown,
+                "{what}: {f:?}"
+            );
+            let (x, width) = (10.0 + (o.x - xmin) * ratio, o.w * ratio);
+            assert!(
+                close(f.x, x) && close(f.w, width),
+                "{what}: want x {x} width {width}, {f:?}"
+            );
+            assert!(close(f.text_x, f.x + 3.0), "{what}: label x, {f:?}");
+        } else {
+            assert!(
+                f.has_class("hide") && !f.shown,
+                "{what}: hidden expected, {f:?}"
+            );
+        }
+    }
+    check_labels(b, &now);
+    assert_eq!(
+        class_of(b, "unzoom"),
+        "",
+        "Reset Zoom is shown while zoomed"
+    );
+    let q = query(b);
+    let want = format!("x={}&y={}", orig[z].xs, orig[z].ys);
+    assert!(
+        q.starts_with(&format!("?{want}")) || q.contains(&format!("&{want}")),
+        "URL {q}, want {want}"
+    );
+}
+
+/// Checks every shown label against the refit rule: "" when the room (width − 3) is below
+/// 2 × fontsize × fontwidth, else the whole name when it fits, else the longest prefix + ".."
+/// that fits, else "". Widths are measured in the page with a probe <text>.
+fn check_labels(b: &Browser, now: &[Frame]) {
+    const MEASURE: &str = r#"
+const probe = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+document.documentElement.appendChild(probe);
+const width = s => { probe.textContent = s; return s ? probe.getComputedTextLength() : 0; };
+const out = arguments[0].map(([name, label]) => {
+  const k = label.endsWith('..') ? label.length - 2 : 0;
+  return [width(name), width(label), width(name.slice(0, k + 1) + '..')];
+});
+probe.remove();
+return out;"#;
+    let shown: Vec<&Frame> = now.iter().filter(|f| f.shown).collect();
+    let pairs: Vec<Value> = shown.iter().map(|f| json!([f.name(), f.label])).collect();
+    let widths = b.eval(MEASURE, json!([pairs])).unwrap();
+    for (f, m) in shown.iter().zip(widths.as_array().unwrap()) {
+        let (name_w, label_w, next_w) = (
+            m[0].as_f64().unwrap(),
+            m[1].as_f64().unwrap(),
+            m[2].as_f64().unwrap(),
+        );
+        let room = f.w - 3.0;
+        let what = format!(
+            "label of {:?} (room {room:.2}, name {name_w:.2}): {:?}",
+            f.title, f.label
+        );
+        if room < MIN_LABEL_ROOM {
+            assert_eq!(f.label, "", "{what}");
+        } else if name_w <= room {
+            assert_eq!(f.label, f.name(), "{what}");
+        } else if f.label.is_empty() {
+            assert!(
+                next_w > room - 0.5,
+                "{what}: one character and .. would fit"
+            );
+        } else {
+            let prefix = f
+                .label
+                .strip_suffix("..")
+                .unwrap_or_else(|| panic!("{what}: no .."));
+            assert!(f.name().starts_with(prefix) && !prefix.is_empty(), "{what}");
+            assert!(label_w <= room + 0.5, "{what}: too wide ({label_w:.2})");
+            assert!(
+                next_w > room - 0.5,
+                "{what}: a longer prefix fits ({next_w:.2})"
+            );
+        }
+    }
+}
+
+/// Checks that every frame has its original geometry, label and fill, and no zoom class.
+fn check_original(b: &Browser, orig: &[Frame]) {
+    for (o, f) in orig.iter().zip(frames(b)) {
+        assert_eq!(
+            (&f.xs, &f.ws, &f.label, &f.fill, f.text_x, f.shown),
+            (&o.xs, &o.ws, &o.label, &o.fill, o.text_x, true),
+            "frame {:?} not restored",
+            o.title
+        );
+        assert!(!f.has_class("parent") && !f.has_class("hide"), "{f:?}");
+    }
+    assert_eq!(class_of(b, "unzoom"), "hide");
+}
+
+/// Checks the search result: exactly the shown frames whose name satisfies `matches` are
+/// highlighted, the rest keep their fill; "Matched: P%" is the share of the widest shown frame
+/// covered by the union of the matched frames; the button and the URL follow.
+fn check_search(b: &Browser, orig: &[Frame], term: &str, matches: impl Fn(&str) -> bool) {
+    let now = frames(b);
+    let mut spans = Vec::new();
+    for (o, f) in orig.iter().zip(&now) {
+        let hit = f.shown && matches(f.name());
+        let want = if hit { HIGHLIGHT } else { o.fill.as_str() };
+        assert_eq!(f.fill, want, "search {term:?}: fill of {:?}", f.title);
+        if hit {
+            spans.push((f.x, f.x + f.w));
+        }
+    }
+    if spans.is_empty() {
+        assert_eq!(
+            text_of(b, "search"),
+            "Search",
+            "search {term:?} matched nothing"
+        );
+        assert_eq!(text_of(b, "matched").trim(), "");
+        assert!(!query(b).contains("s="), "{}", query(b));
+        return;
+    }
+    let widest = now
+        .iter()
+        .filter(|f| f.shown)
+        .map(|f| f.w)
+        .fold(0.0, f64::max);
+    let pct = 100.0 * union_length(spans) / widest;
+    let want = if (pct - 100.0).abs() < 1e-9 {
+        "100".to_string()
+    } else {
+        format!("{pct:.1}")
+    };
+    assert_eq!(
+        text_of(b, "matched"),
+        format!("Matched: {want}%"),
+        "search {term:?}"
+    );
+    assert_eq!(text_of(b, "search"), "Reset Search");
+    assert!(class_of(b, "search").contains("show"));
+    let q = query(b);
+    let s = format!("s={}", encode(term));
+    assert!(
+        q.starts_with(&format!("?{s}")) || q.contains(&format!("&{s}")),
+        "URL {q}, want {s}"
+    );
+}
+
+/// Total length covered by a set of intervals.
+fn union_length(mut spans: Vec<(f64, f64)>) -> f64 {
+    spans.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let (mut total, mut end) = (0.0, f64::NEG_INFINITY);
+    for (a, z) in spans {
+        if z > end {
+            total += z - a.max(end);
+            end = z;
+        }
+    }
+    total
+}
+
+/// encodeURIComponent.
+fn encode(text: &str) -> String {
+    let keep = |c: u8| c.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&c);
+    text.bytes()
+        .map(|c| {
+            if keep(c) {
+                (c as char).to_string()
+            } else {
+                format!("%{c:02X}")
+            }
+        })
+        .collect()
+}
+
+fn check_search_reset(b: &Browser, orig: &[Frame]) {
+    check_search(b, orig, "", |_| false);
+    assert!(!class_of(b, "search").contains("show"));
+}
+
+const PROMPT: &str =
+    "Enter a search term (regexp allowed, eg: ^ext4_)\nPress Ctrl-i to toggle case sensitivity";
+const PROMPT_IC: &str = "Enter a search term (regexp allowed, eg: ^ext4_), ignoring case\nPress Ctrl-i to toggle case sensitivity";
+
+/// Opens the search prompt with the Search button, checks its text and answers it.
+fn search_with_button(b: &Browser, term: &str, prompt: &str) {
+    click_id(b, "search");
+    assert_eq!(b.prompt_text().unwrap(), prompt);
+    b.answer_prompt(term).unwrap();
+}
+
+fn search_with_ctrl_f(b: &Browser, term: &str) {
+    b.key("f", true).unwrap();
+    assert_eq!(b.prompt_text().unwrap(), PROMPT);
+    b.answer_prompt(term).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tiny graph of spec section 10: all > main > {foo > {bar 12, baz 5}, qux 3}
+
+fn tiny_hover_zoom_reset(b: &Browser, url: &str) {
+    b.goto(url).unwrap();
+    let orig = frames(b);
+    assert_eq!(orig.len(), 6);
+    let (foo_i, bar_i, baz_i) = (find(&orig, "foo"), find(&orig, "bar"), find(&orig, "baz"));
+
+    let (x, y) = centre(b, &frame_rect(foo_i));
+    b.hover(x, y).unwrap();
+    assert_eq!(text_of(b, "details"), "Function: foo (17 samples, 85.00%)");
+    b.hover(x, 5.0).unwrap();
+    assert_eq!(text_of(b, "details"), " ");
+    let (x, y) = centre(b, &frame_rect(baz_i));
+    b.hover(x, y).unwrap();
+    assert_eq!(text_of(b, "details"), "Function: baz (5 samples, 25.00%)");
+
+    click_frame(b, foo_i, false);
+    check_zoomed(b, &orig, foo_i, false);
+    let now = frames(b);
+    let ratio = 1180.0 / 1003.0;
+    assert!(close(now[bar_i].w, 708.0 * ratio) && close(now[baz_i].x, 10.0 + 708.0 * ratio));
+    assert!(now[find(&orig, "qux")].has_class("hide"));
+    assert!(now[find(&orig, "main")].has_class("parent"));
+    assert_eq!(query(b), "?x=10.0&y=53");
+
+    click_id(b, "unzoom");
+    check_original(b, &orig);
+    assert_eq!(query(b), "");
+
+    // Zooming on a stretched parent zooms there; zooming on the root is Reset Zoom.
+    click_frame(b, bar_i, false);
+    check_zoomed(b, &orig, bar_i, false);
+    click_frame(b, find(&orig, "main"), false);
+    check_zoomed(b, &orig, find(&orig, "main"), false);
+    click_frame(b, find(&orig, "all"), false);
+    check_original(b, &orig);
+    assert_eq!(query(b), "");
+}
+
+fn tiny_search(b: &Browser, url: &str) {
+    b.goto(url).unwrap();
+    let orig = frames(b);
+
+    // The name only is matched, so `foo$` works; nested matches count once.
+    search_with_button(b, "foo$", PROMPT);
+    check_search(b, &orig, "foo$", |n| n == "foo");
+    assert_eq!(text_of(b, "matched"), "Matched: 85.0%");
+    click_id(b, "search");
+    check_search_reset(b, &orig);
+    search_with_ctrl_f(b, "foo$|bar");
+    check_search(b, &orig, "foo$|bar", |n| n == "foo" || n == "bar");
+    assert_eq!(text_of(b, "matched"), "Matched: 85.0%");
+    b.key(F3, false).unwrap();
+    check_search_reset(b, &orig);
+
+    // Cancel and empty answers do nothing.
+    click_id(b, "search");
+    b.cancel_prompt().unwrap();
+    check_search_reset(b, &orig);
+    search_with_button(b, "", PROMPT);
+    check_search_reset(b, &orig);
+
+    // While zoomed, hidden frames do not count: qux is hidden by a zoom on foo.
+    click_frame(b, find(&orig, "foo"), false);
+    search_with_ctrl_f(b, "qux|bar");
+    check_search(b, &orig, "qux|bar", |n| n == "bar");
+    assert_eq!(text_of(b, "matched"), "Matched: 70.6%");
+    // The search is re-applied on Reset Zoom: qux counts again.
+    click_id(b, "unzoom");
+    check_search(b, &orig, "qux|bar", |n| n == "bar" || n == "qux");
+    assert_eq!(text_of(b, "matched"), "Matched: 75.0%");
+    b.key("f", true).unwrap();
+    check_search_reset(b, &orig);
+
+    // Ignore case: Ctrl-I and the ic button toggle it and re-run the search.
+    search_with_button(b, "BA[RZ]", PROMPT);
+    check_search(b, &orig, "BA[RZ]", |_| false);
+    b.key("i", true).unwrap();
+    assert!(class_of(b, "ignorecase").contains("show"));
+    check_search(b, &orig, "BA[RZ]", |n| n == "bar" || n == "baz");
+    assert_eq!(text_of(b, "matched"), "Matched: 85.0%");
+    click_id(b, "ignorecase");
+    assert!(!class_of(b, "ignorecase").contains("show"));
+    check_search(b, &orig, "BA[RZ]", |_| false);
+    b.key("i", true).unwrap();
+    click_id(b, "search");
+    check_search_reset(b, &orig);
+    search_with_button(b, "ALL|MAIN", PROMPT_IC);
+    check_search(b, &orig, "ALL|MAIN", |n| n == "all" || n == "main");
+    assert_eq!(text_of(b, "matched"), "Matched: 100%");
+    click_id(b, "ignorecase");
+}
+
+fn tiny_state_in_url(b: &Browser, url: &str) {
+    b.goto(url).unwrap();
+    let orig = frames(b);
+    b.goto(&format!("{url}?x=718.0&y=37&s=%5Eba")).unwrap();
+    check_zoomed(b, &orig, find(&orig, "baz"), false);
+    check_search(b, &orig, "^ba", |n| n == "baz");
+    assert_eq!(text_of(b, "matched"), "Matched: 100%");
+    click_id(b, "unzoom");
+    assert_eq!(query(b), "?s=%5Eba");
+    check_search(b, &orig, "^ba", |n| n.starts_with("ba"));
+    // Other parameters are kept; an unknown position is ignored.
+    b.goto(&format!("{url}?q=1&x=9.0&y=37")).unwrap();
+    check_original(b, &orig);
+    click_frame(b, find(&orig, "qux"), false);
+    assert_eq!(query(b), "?q=1&x=1013.0&y=53");
+    click_id(b, "unzoom");
+    assert_eq!(query(b), "?q=1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real Go profile: normal, inverted (icicle) and --reverse
+
+fn real_graph(b: &Browser, url: &str, inverted: bool) {
+    b.goto(url).unwrap();
+    let orig = frames(b);
+    assert!(orig.len() > 1000, "{url}: {} frames", orig.len());
+    let root_y = orig.iter().find(|f| f.name() == "all").unwrap().y;
+    let depth = |f: &Frame| ((f.y - root_y).abs() / 16.0).round() as usize;
+    // The deepest frame of moderate width: many ancestors, several children, truncated labels.
+    let z = (0..orig.len())
+        .filter(|&i| (60.0..=400.0).contains(&orig[i].w))
+        .max_by_key(|&i| (depth(&orig[i]), i))
+        .unwrap();
+
+    let (x, y) = centre(b, &frame_rect(z));
+    b.hover(x, y).unwrap();
+    assert_eq!(
+        text_of(b, "details"),
+        format!("Function: {}", orig[z].title)
+    );
+    click_frame(b, z, false);
+    check_zoomed(b, &orig, z, inverted);
+
+    // A zoomed-in search: the shown frames under z that contain "runtime." (literal dots
+    // match too), Matched relative to the zoomed frame.
+    b.key(F3, false).unwrap();
+    b.answer_prompt("runtime.").unwrap();
+    check_search(b, &orig, "runtime.", runtime_dot);
+
+    // Zoom on a stretched ancestor two levels up, then Reset Zoom.
+    let now = frames(b);
+    let parent = (0..orig.len())
+        .find(|&i| now[i].has_class("parent") && depth(&orig[i]) + 2 == depth(&orig[z]))
+        .unwrap();
+    click_frame(b, parent, false);
+    check_zoomed(b, &orig, parent, inverted);
+    check_search(b, &orig, "runtime.", runtime_dot);
+    click_id(b, "unzoom");
+    check_search(b, &orig, "runtime.", runtime_dot);
+    click_id(b, "search");
+    check_original(b, &orig);
+    assert_eq!(query(b), "");
+
+    // An invalid regular expression is matched as a literal substring.
+    search_with_button(b, "(*Server", PROMPT);
+    check_search(b, &orig, "(*Server", |n| n.contains("(*Server"));
+    assert!(orig.iter().any(|f| f.name().contains("(*Server")));
+    b.key("f", true).unwrap();
+    check_original(b, &orig);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 100,000 frames: open and zoom times measured in the browser (printed, not asserted)
+
+/// Resolves with the milliseconds from the last click to the second animation frame after it.
+const AFTER_PAINT: &str = r#"
+const done = arguments[arguments.length - 1];
+requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - window.clickAt)));"#;
+
+fn big_graph_timing(b: &Browser, url: &str) {
+    b.goto(url).unwrap();
+    let open = b
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done([performance.now(),
+               performance.getEntriesByType('navigation')[0].loadEventEnd])));",
+            json!([]),
+        )
+        .unwrap();
+    let count = b
+        .eval(
+            "return document.getElementById('frames').children.length;",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(count, json!(BIG_LEAVES + 1091));
+    b.eval(
+        "window.addEventListener('click', () => { window.clickAt = performance.now(); }, true);",
+        json!([]),
+    )
+    .unwrap();
+    let index = |name: &str| {
+        let v = b
+            .eval(
+                "const k = Array.from(document.getElementById('frames').children)
+                   .findIndex(g => g.querySelector('title').textContent.startsWith(arguments[0] + ' ('));
+                 return k;",
+                json!([name]),
+            )
+            .unwrap();
+        v.as_u64().unwrap() as usize
+    };
+    let mut report = vec![
+        format!("open (load event end) {:.0} ms", open[1].as_f64().unwrap()),
+        format!(
+            "open (first paint after load) {:.0} ms",
+            open[0].as_f64().unwrap()
+        ),
+    ];
+    for (what, name) in [
+        ("zoom on main (all frames kept)", "main"),
+        ("zoom on a42 (1% kept)", "a42"),
+    ] {
+        click_frame(b, index(name), false);
+        let ms = b.eval_async(AFTER_PAINT, json!([])).unwrap();
+        report.push(format!("{what} {:.0} ms", ms.as_f64().unwrap()));
+        click_id(b, "unzoom");
+        let ms = b.eval_async(AFTER_PAINT, json!([])).unwrap();
+        report.push(format!("reset zoom {:.0} ms", ms.as_f64().unwrap()));
+    }
+    let zoomed = b
+        .eval(
+            "return document.querySelectorAll('#frames > .hide').length;",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(zoomed, json!(0));
+    println!("100,091-frame graph in Chromium: {}", report.join(", "));
+}
+
+/// The regular expression `runtime.`: "runtime" followed by any character.
+fn runtime_dot(name: &str) -> bool {
+    name.match_indices("runtime")
+        .any(|(i, _)| name.len() > i + 7)
+}
