@@ -39,6 +39,7 @@ fn flame_graph_in_chromium() {
     tiny_hover_zoom_reset(b, &graphs.tiny);
     tiny_search(b, &graphs.tiny);
     tiny_state_in_url(b, &graphs.tiny);
+    linked_frame(b, &graphs.linked);
     real_graph(b, &graphs.normal, false);
     real_graph(b, &graphs.inverted, true);
     real_graph(b, &graphs.reversed, false);
@@ -50,6 +51,7 @@ fn flame_graph_in_chromium() {
 
 struct Graphs {
     tiny: String,
+    linked: String,
     normal: String,
     inverted: String,
     reversed: String,
@@ -67,6 +69,10 @@ impl Graphs {
         };
         Graphs {
             tiny: put("tiny.svg", with_script(&tiny, false)),
+            linked: put(
+                "linked.svg",
+                with_script(&link_frame(&tiny, "qux", "#followed"), false),
+            ),
             normal: put("go.svg", with_script(&read_gz("go-default.svg.gz"), false)),
             inverted: put(
                 "go-inverted.svg",
@@ -103,6 +109,20 @@ fn with_script(svg: &str, inverted: bool) -> String {
         "var nametype = \"Function:\";\nvar fontsize = 12;\nvar fontwidth = 0.59;\nvar xpad = 10;\nvar inverted = {inverted};\n"
     );
     format!("{}\n{prelude}{SCRIPT}{}", &svg[..start], &svg[end..])
+}
+
+/// Turns the `<g>` of frame `name` into `<a xlink:href=HREF target="_top">`, as --nameattr does.
+fn link_frame(svg: &str, name: &str, href: &str) -> String {
+    let open = svg
+        .find(&format!("<g >\n<title>{name} ("))
+        .expect("frame to link");
+    let close = open + svg[open..].find("</g>").unwrap();
+    format!(
+        "{}<a xlink:href=\"{href}\" target=\"_top\">{}</a>{}",
+        &svg[..open],
+        &svg[open + 3..close],
+        &svg[close + 4..]
+    )
 }
 
 /// Frames per level of the big graph: main, 99 a's, 990 b's, 99,000 c's (plus the root).
@@ -636,6 +656,34 @@ fn tiny_state_in_url(b: &Browser, url: &str) {
     assert_eq!(query(b), "?q=1");
 }
 
+/// A frame that is a link (--nameattr href): a plain click follows it, Ctrl+click zooms.
+fn linked_frame(b: &Browser, url: &str) {
+    b.goto(url).unwrap();
+    let orig = frames(b);
+    let qux = find(&orig, "qux");
+    click_frame(b, qux, false);
+    assert!(
+        b.url().unwrap().ends_with("linked.svg#followed"),
+        "{}",
+        b.url().unwrap()
+    );
+    check_original(b, &orig);
+    click_frame(b, qux, true);
+    check_zoomed(b, &orig, qux, false);
+    assert!(
+        b.url()
+            .unwrap()
+            .ends_with("linked.svg?x=1013.0&y=53#followed"),
+        "{}",
+        b.url().unwrap()
+    );
+    assert_eq!(
+        b.window_count().unwrap(),
+        1,
+        "Ctrl+click opened the link elsewhere"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // A real Go profile: normal, inverted (icicle) and --reverse
 
@@ -691,70 +739,95 @@ fn real_graph(b: &Browser, url: &str, inverted: bool) {
 // ---------------------------------------------------------------------------------------------
 // 100,000 frames: open and zoom times measured in the browser (printed, not asserted)
 
-/// Resolves with the milliseconds from the last click to the second animation frame after it.
+/// Resolves with [handler ms, paint ms] for the last click: from the click to the end of its
+/// event handlers, and to the second animation frame after it.
 const AFTER_PAINT: &str = r#"
 const done = arguments[arguments.length - 1];
-requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - window.clickAt)));"#;
+requestAnimationFrame(() => requestAnimationFrame(() =>
+  done([window.handledAt - window.clickAt, performance.now() - window.clickAt])));"#;
+
+/// Resolves with [XML parsed, onload duration, load end, first paint] in ms.
+const OPEN_TIMES: &str = r#"
+const done = arguments[arguments.length - 1], n = performance.getEntriesByType('navigation')[0];
+requestAnimationFrame(() => requestAnimationFrame(() => done([n.domContentLoadedEventEnd,
+  n.loadEventEnd - n.loadEventStart, n.loadEventEnd, performance.now()])));"#;
+
+/// Records the time of each click before and after the page's own handlers.
+const CLICK_CLOCK: &str = r#"
+window.addEventListener('click', () => { window.clickAt = performance.now(); }, true);
+window.addEventListener('click', () => { window.handledAt = performance.now(); });"#;
 
 fn big_graph_timing(b: &Browser, url: &str) {
     b.goto(url).unwrap();
-    let open = b
-        .eval_async(
-            "const done = arguments[arguments.length - 1];
-             requestAnimationFrame(() => requestAnimationFrame(() => done([performance.now(),
-               performance.getEntriesByType('navigation')[0].loadEventEnd])));",
-            json!([]),
-        )
-        .unwrap();
-    let count = b
+    let open = b.eval_async(OPEN_TIMES, json!([])).unwrap();
+    let ms = |v: &Value, i: usize| v[i].as_f64().unwrap().round();
+    // init's reading of the frames, timed by running it again (it only reads the DOM).
+    let init = b
         .eval(
-            "return document.getElementById('frames').children.length;",
+            "const t = performance.now(); fgCollect(document.getElementById('frames'));
+             return performance.now() - t;",
             json!([]),
         )
         .unwrap();
-    assert_eq!(count, json!(BIG_LEAVES + 1091));
-    b.eval(
-        "window.addEventListener('click', () => { window.clickAt = performance.now(); }, true);",
-        json!([]),
-    )
-    .unwrap();
+    let mut report = vec![format!(
+        "open: XML parsed {} ms, load end {} ms, first paint {} ms, init (re-run) {} ms",
+        ms(&open, 0),
+        ms(&open, 2),
+        ms(&open, 3),
+        init.as_f64().unwrap().round()
+    )];
+    let shown = || {
+        let v = b
+            .eval(
+                "return document.querySelectorAll('#frames > :not(.hide)').length;",
+                json!([]),
+            )
+            .unwrap();
+        v.as_u64().unwrap()
+    };
+    assert_eq!(shown(), BIG_LEAVES as u64 + 1091);
+    b.eval(CLICK_CLOCK, json!([])).unwrap();
     let index = |name: &str| {
         let v = b
             .eval(
-                "const k = Array.from(document.getElementById('frames').children)
-                   .findIndex(g => g.querySelector('title').textContent.startsWith(arguments[0] + ' ('));
-                 return k;",
+                "return Array.from(document.getElementById('frames').children).findIndex(g =>
+                   g.querySelector('title').textContent.startsWith(arguments[0] + ' ('));",
                 json!([name]),
             )
             .unwrap();
         v.as_u64().unwrap() as usize
     };
-    let mut report = vec![
-        format!("open (load event end) {:.0} ms", open[1].as_f64().unwrap()),
-        format!(
-            "open (first paint after load) {:.0} ms",
-            open[0].as_f64().unwrap()
+    let steps = [
+        ("zoom a42 (1,013 of 100,091 kept)", Some("a42"), 1013),
+        (
+            "zoom pkg.b420 while zoomed (104 kept)",
+            Some("pkg.b420"),
+            104,
         ),
+        ("Reset Zoom", None, BIG_LEAVES as u64 + 1091),
+        (
+            "zoom main (all kept)",
+            Some("main"),
+            BIG_LEAVES as u64 + 1091,
+        ),
+        ("Reset Zoom", None, BIG_LEAVES as u64 + 1091),
     ];
-    for (what, name) in [
-        ("zoom on main (all frames kept)", "main"),
-        ("zoom on a42 (1% kept)", "a42"),
-    ] {
-        click_frame(b, index(name), false);
-        let ms = b.eval_async(AFTER_PAINT, json!([])).unwrap();
-        report.push(format!("{what} {:.0} ms", ms.as_f64().unwrap()));
-        click_id(b, "unzoom");
-        let ms = b.eval_async(AFTER_PAINT, json!([])).unwrap();
-        report.push(format!("reset zoom {:.0} ms", ms.as_f64().unwrap()));
+    for (what, name, kept) in steps {
+        match name {
+            Some(name) => click_frame(b, index(name), false),
+            None => click_id(b, "unzoom"),
+        }
+        let t = b.eval_async(AFTER_PAINT, json!([])).unwrap();
+        report.push(format!(
+            "{what}: handler {} ms, painted {} ms",
+            ms(&t, 0),
+            ms(&t, 1)
+        ));
+        // Sub-pixel frames at the right edge may round onto it and be hidden (spec 9, rounded x).
+        let now = shown();
+        assert!(now <= kept && now + 5 >= kept, "{what}: {now} frames shown");
     }
-    let zoomed = b
-        .eval(
-            "return document.querySelectorAll('#frames > .hide').length;",
-            json!([]),
-        )
-        .unwrap();
-    assert_eq!(zoomed, json!(0));
-    println!("100,091-frame graph in Chromium: {}", report.join(", "));
+    println!("100,091-frame graph in Chromium: {}", report.join("; "));
 }
 
 /// The regular expression `runtime.`: "runtime" followed by any character.

@@ -140,6 +140,12 @@ impl Browser {
         Ok(v.as_str().unwrap_or_default().to_string())
     }
 
+    /// The number of open windows and tabs.
+    pub fn window_count(&self) -> Result<usize, String> {
+        let v = self.request("GET", "/window/handles", None)?;
+        Ok(v.as_array().map_or(0, |a| a.len()))
+    }
+
     /// Runs `body` as a function with `arguments`; returns its result.
     pub fn eval(&self, body: &str, args: Value) -> Result<Value, String> {
         self.request(
