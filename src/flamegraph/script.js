@@ -17,35 +17,36 @@ function init(evt) {
 	fgRestoreState();
 }
 
-// Reads every frame once: names, original geometry (numbers and attribute texts), fills, labels.
+// Reads every frame's geometry once. Names, fills, labels and label positions are read on first
+// use (fgName, fgOriginal), so opening a large graph costs little more than parsing it.
 function fgCollect(frames) {
 	var svg = frames.ownerSVGElement, vb = svg.viewBox && svg.viewBox.baseVal;
 	var width = vb && vb.width ? vb.width : parseFloat(svg.getAttribute("width"));
 	var s = {
 		svg: svg, root: frames, full: width - 2 * xpad, rooty: NaN, n: 0,
-		el: [], rect: [], text: [], title: [], name: [], xs: [], ys: [], ws: [], tx: [],
-		fill: [], label: [], cur: [], marked: [], dots: -1,
+		el: [], rect: [], text: [], info: [], xs: [], ys: [], ws: [], marked: [], dots: -1,
 		details: document.getElementById("details"), unzoom: document.getElementById("unzoom"),
 		search: document.getElementById("search"), ic: document.getElementById("ignorecase"),
 		matched: document.getElementById("matched"),
 		term: null, active: false, icase: false
 	};
-	var kids = frames.children, n = 0;
-	for (var i = 0; i < kids.length; i++) {
-		var el = kids[i], rect = el.querySelector("rect");
+	for (var el = frames.firstElementChild; el; el = el.nextElementSibling) {
+		var rect = null, text = null, info = null;
+		for (var c = el.firstElementChild; c; c = c.nextElementSibling) {
+			var tag = c.localName;
+			if (tag === "rect") rect = rect || c;
+			else if (tag === "text") text = text || c;
+			else if (tag === "title") info = info || c;
+		}
 		if (!rect) continue;
-		var title = el.querySelector("title"), text = el.querySelector("text");
-		var info = title ? title.textContent : "";
-		el.fgIndex = n++;
-		s.el.push(el); s.rect.push(rect); s.text.push(text);
-		s.title.push(info); s.name.push(fgFrameName(info));
+		el.fgIndex = s.n++;
+		s.el.push(el); s.rect.push(rect); s.text.push(text); s.info.push(info);
 		s.xs.push(rect.getAttribute("x")); s.ys.push(rect.getAttribute("y"));
-		s.ws.push(rect.getAttribute("width")); s.fill.push(rect.getAttribute("fill"));
-		s.tx.push(text ? text.getAttribute("x") : null);
-		var label = text ? text.textContent : "";
-		s.label.push(label); s.cur.push(label);
+		s.ws.push(rect.getAttribute("width"));
 	}
-	s.n = n;
+	var n = s.n;
+	s.name = fgSlots(n); s.fill = fgSlots(n); s.label = fgSlots(n); s.cur = fgSlots(n);
+	s.tx = fgSlots(n);
 	s.x = new Float64Array(n); s.y = new Float64Array(n); s.w = new Float64Array(n);
 	s.cx = new Float64Array(n); s.cw = new Float64Array(n);
 	s.state = new Uint8Array(n); // 0 shown, 1 parent, 2 hidden
@@ -59,6 +60,32 @@ function fgCollect(frames) {
 		if (isNaN(s.rooty) || (inverted ? y < s.rooty : y > s.rooty)) s.rooty = y;
 	}
 	return s;
+}
+
+// n empty (undefined) slots, in a dense array.
+function fgSlots(n) {
+	return new Array(n).fill(undefined);
+}
+
+// The title text of frame j.
+function fgInfo(j) {
+	return fg.info[j] ? fg.info[j].textContent : "";
+}
+
+// The name of frame j (cached).
+function fgName(j) {
+	var name = fg.name[j];
+	if (name === undefined) name = fg.name[j] = fgFrameName(fgInfo(j));
+	return name;
+}
+
+// Remembers frame j's original fill, label and label x before the script first changes them.
+function fgOriginal(j) {
+	var s = fg;
+	if (s.fill[j] !== undefined) return;
+	s.fill[j] = s.rect[j].getAttribute("fill");
+	s.label[j] = s.cur[j] = s.text[j] ? s.text[j].textContent : "";
+	s.tx[j] = s.text[j] ? s.text[j].getAttribute("x") : null;
 }
 
 // The frame name is the title text without its trailing " (...)" statistics.
@@ -79,7 +106,7 @@ function fgSetText(el, text) {
 
 function fgHover(e) {
 	var i = fgFrameOf(e.target);
-	if (i >= 0) fgSetText(fg.details, nametype + " " + fg.title[i]);
+	if (i >= 0) fgSetText(fg.details, nametype + " " + fgInfo(i));
 }
 
 function fgLeave(e) {
@@ -173,6 +200,7 @@ function fgSetState(j, state) {
 function fgPlace(j, x, w) {
 	var s = fg;
 	if (s.cx[j] === x && s.cw[j] === w) return;
+	fgOriginal(j);
 	s.cx[j] = x;
 	s.cw[j] = w;
 	s.moved[j] = 1;
@@ -182,6 +210,7 @@ function fgPlace(j, x, w) {
 }
 
 function fgSetLabel(j, label) {
+	fgOriginal(j);
 	if (fg.cur[j] === label || !fg.text[j]) return;
 	fg.cur[j] = label;
 	fg.moved[j] = 1;
@@ -196,11 +225,11 @@ function fgRefit(list) {
 		j = list[i];
 		var room = s.cw[j] - 3;
 		if (!s.text[j] || room < min) fgSetLabel(j, "");
-		else if (s.tw[j] >= 0 && s.tw[j] <= room) fgSetLabel(j, s.name[j]);
+		else if (s.tw[j] >= 0 && s.tw[j] <= room) fgSetLabel(j, fgName(j));
 		else need.push(j);
 	}
 	if (!need.length) return;
-	for (i = 0; i < need.length; i++) fgSetLabel(need[i], s.name[need[i]]);
+	for (i = 0; i < need.length; i++) fgSetLabel(need[i], fgName(need[i]));
 	var probe = s.dots < 0 ? fgDotsProbe() : null;
 	if (probe) s.dots = fgTextWidth(probe, 2);
 	var out = [];
@@ -208,7 +237,7 @@ function fgRefit(list) {
 		j = need[i];
 		var t = s.text[j], room2 = s.cw[j] - 3;
 		if (s.tw[j] < 0) s.tw[j] = fgFullWidth(t);
-		out.push(s.tw[j] <= room2 ? s.name[j] : fgTruncate(t, s.name[j], room2 - s.dots));
+		out.push(s.tw[j] <= room2 ? fgName(j) : fgTruncate(t, fgName(j), room2 - s.dots));
 	}
 	if (probe) probe.parentNode.removeChild(probe);
 	for (i = 0; i < need.length; i++) fgSetLabel(need[i], out[i]);
@@ -281,7 +310,8 @@ function fgSearch(term) {
 	fgClearMarks();
 	s.term = term;
 	for (var j = 0; j < s.n; j++) {
-		if (s.state[j] === 2 || !re.test(s.name[j])) continue;
+		if (s.state[j] === 2 || !re.test(fgName(j))) continue;
+		fgOriginal(j);
 		hits.push(j);
 		s.rect[j].setAttribute("fill", "rgb(230,0,230)");
 	}
