@@ -218,10 +218,18 @@ impl Browser {
         self.actions(json!([keyboard(keys)]))
     }
 
-    /// The text of the open user prompt.
+    /// The text of the open user prompt, waiting up to 5 s for it to open.
     pub fn prompt_text(&self) -> Result<String, String> {
-        let v = self.request("GET", "/alert/text", None)?;
-        Ok(v.as_str().unwrap_or_default().to_string())
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.request("GET", "/alert/text", None) {
+                Ok(v) => return Ok(v.as_str().unwrap_or_default().to_string()),
+                Err(e) if e.contains("no such alert") && Instant::now() < deadline => {
+                    sleep(Duration::from_millis(20))
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Types `answer` into the open prompt and accepts it.
