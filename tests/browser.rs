@@ -729,7 +729,7 @@ fn big_graph_timing(b: &Browser, url: &str) {
         )
         .unwrap();
     let mut report = vec![format!(
-        "open: XML parsed {} ms, load end {} ms, first paint {} ms, init (re-run) {} ms",
+        "open: XML parsed {} ms, load end {} ms, first paint {} ms, frame geometry read (re-run) {} ms",
         ms(&open, 0),
         ms(&open, 2),
         ms(&open, 3),

@@ -1,52 +1,59 @@
 // flamepipe flame graph interaction (spec section 9): hover details, click to zoom, Reset Zoom,
 // search by regular expression with "Matched: P%", ignore case, zoom and search kept in the URL.
 // The writer's prelude defines nametype, fontsize, fontwidth, xpad and inverted; everything else
-// is read from the DOM once, in init(): frames are the children of #frames, with <title>, <rect>
-// and <text>. Geometry is kept in typed arrays so a zoom never reads layout back from the page.
+// is read from the DOM: frames are the children of #frames, with <title>, <rect> and <text>.
+// Their geometry is read once, when the page is idle after loading (or at the first click), and
+// kept in typed arrays, so a zoom never reads layout back from the page.
 
-var fg = null;
+var fg = null, fgFrames = null, fgDetails = null;
 
 function init(evt) {
 	var frames = document.getElementById("frames");
-	if (fg || !frames) return;
-	fg = fgCollect(frames);
+	if (fgFrames || !frames) return;
+	fgFrames = frames;
+	fgDetails = document.getElementById("details");
 	frames.addEventListener("mouseover", fgHover);
 	frames.addEventListener("mouseout", fgLeave);
-	fg.svg.addEventListener("click", fgClick);
+	frames.ownerSVGElement.addEventListener("click", fgClick);
 	window.addEventListener("keydown", fgKey);
-	fgRestoreState();
+	var params = fgParams();
+	if (fgGetParam(params, "x") !== null || fgGetParam(params, "s") !== null) fgRestoreState(params);
+	else if (window.requestIdleCallback) window.requestIdleCallback(fgState);
+	else setTimeout(fgState, 0);
 }
 
-// Reads every frame's geometry once. Names, fills, labels and label positions are read on first
-// use (fgName, fgOriginal), so opening a large graph costs little more than parsing it.
+// The frame state, read from the DOM on first use.
+function fgState() {
+	if (!fg) fg = fgCollect(fgFrames);
+	return fg;
+}
+
+// Reads every frame's geometry. Names, fills, labels and label positions are read on first use
+// (fgName, fgOriginal, fgText), so only the <g> and <rect> of each frame are touched here.
 function fgCollect(frames) {
 	var svg = frames.ownerSVGElement, vb = svg.viewBox && svg.viewBox.baseVal;
 	var width = vb && vb.width ? vb.width : parseFloat(svg.getAttribute("width"));
 	var s = {
-		svg: svg, root: frames, full: width - 2 * xpad, rooty: NaN, n: 0,
-		el: [], rect: [], text: [], info: [], xs: [], ys: [], ws: [], marked: [], dots: -1,
-		details: document.getElementById("details"), unzoom: document.getElementById("unzoom"),
+		root: frames, full: width - 2 * xpad, rooty: NaN, n: 0,
+		el: [], rect: [], xs: [], ys: [], ws: [], marked: [], dots: -1,
+		unzoom: document.getElementById("unzoom"),
 		search: document.getElementById("search"), ic: document.getElementById("ignorecase"),
 		matched: document.getElementById("matched"),
 		term: null, active: false, icase: false
 	};
-	for (var el = frames.firstElementChild; el; el = el.nextElementSibling) {
-		var rect = null, text = null, info = null;
-		for (var c = el.firstElementChild; c; c = c.nextElementSibling) {
-			var tag = c.localName;
-			if (tag === "rect") rect = rect || c;
-			else if (tag === "text") text = text || c;
-			else if (tag === "title") info = info || c;
-		}
-		if (!rect) continue;
+	var rects = frames.getElementsByTagName("rect"), count = rects.length, last = null;
+	for (var i = 0; i < count; i++) {
+		var rect = rects[i], el = rect.parentNode;
+		if (el.parentNode !== frames || el === last) continue; // a frame's first <rect> only
+		last = el;
 		el.fgIndex = s.n++;
-		s.el.push(el); s.rect.push(rect); s.text.push(text); s.info.push(info);
+		s.el.push(el); s.rect.push(rect);
 		s.xs.push(rect.getAttribute("x")); s.ys.push(rect.getAttribute("y"));
 		s.ws.push(rect.getAttribute("width"));
 	}
 	var n = s.n;
 	s.name = fgSlots(n); s.fill = fgSlots(n); s.label = fgSlots(n); s.cur = fgSlots(n);
-	s.tx = fgSlots(n);
+	s.tx = fgSlots(n); s.text = fgSlots(n);
 	s.x = new Float64Array(n); s.y = new Float64Array(n); s.w = new Float64Array(n);
 	s.cx = new Float64Array(n); s.cw = new Float64Array(n);
 	s.state = new Uint8Array(n); // 0 shown, 1 parent, 2 hidden
@@ -67,15 +74,29 @@ function fgSlots(n) {
 	return new Array(n).fill(undefined);
 }
 
-// The title text of frame j.
-function fgInfo(j) {
-	return fg.info[j] ? fg.info[j].textContent : "";
+// The first child element of el named tag, or null.
+function fgChild(el, tag) {
+	for (var c = el.firstElementChild; c; c = c.nextElementSibling) if (c.localName === tag) return c;
+	return null;
+}
+
+// The title text of a frame element.
+function fgInfo(el) {
+	var title = fgChild(el, "title");
+	return title ? title.textContent : "";
+}
+
+// The <text> (label) of frame j, or null.
+function fgText(j) {
+	var text = fg.text[j];
+	if (text === undefined) text = fg.text[j] = fgChild(fg.el[j], "text");
+	return text;
 }
 
 // The name of frame j (cached).
 function fgName(j) {
 	var name = fg.name[j];
-	if (name === undefined) name = fg.name[j] = fgFrameName(fgInfo(j));
+	if (name === undefined) name = fg.name[j] = fgFrameName(fgInfo(fg.el[j]));
 	return name;
 }
 
@@ -83,9 +104,10 @@ function fgName(j) {
 function fgOriginal(j) {
 	var s = fg;
 	if (s.fill[j] !== undefined) return;
+	var text = fgText(j);
 	s.fill[j] = s.rect[j].getAttribute("fill");
-	s.label[j] = s.cur[j] = s.text[j] ? s.text[j].textContent : "";
-	s.tx[j] = s.text[j] ? s.text[j].getAttribute("x") : null;
+	s.label[j] = s.cur[j] = text ? text.textContent : "";
+	s.tx[j] = text ? text.getAttribute("x") : null;
 }
 
 // The frame name is the title text without its trailing " (...)" statistics.
@@ -94,10 +116,10 @@ function fgFrameName(info) {
 	return cut < 0 ? info : info.slice(0, cut);
 }
 
-// Index of the frame holding a node, or -1.
+// The frame element (child of #frames) holding a node, or null.
 function fgFrameOf(node) {
-	while (node && node.parentNode !== fg.root) node = node.parentNode;
-	return node && node.fgIndex !== undefined ? node.fgIndex : -1;
+	while (node && node.parentNode !== fgFrames) node = node.parentNode;
+	return node || null;
 }
 
 function fgSetText(el, text) {
@@ -105,38 +127,43 @@ function fgSetText(el, text) {
 }
 
 function fgHover(e) {
-	var i = fgFrameOf(e.target);
-	if (i >= 0) fgSetText(fg.details, nametype + " " + fgInfo(i));
+	var el = fgFrameOf(e.target);
+	if (el) fgSetText(fgDetails, nametype + " " + fgInfo(el));
 }
 
 function fgLeave(e) {
-	var i = fgFrameOf(e.target);
-	if (i >= 0 && fgFrameOf(e.relatedTarget) !== i) fgSetText(fg.details, " ");
+	var el = fgFrameOf(e.target);
+	if (el && fgFrameOf(e.relatedTarget) !== el) fgSetText(fgDetails, " ");
 }
 
 function fgClick(e) {
-	var i = fgFrameOf(e.target);
-	if (i >= 0) {
-		if (fg.el[i].localName === "a") {
+	var el = fgFrameOf(e.target);
+	if (el) {
+		if (el.localName === "a") {
 			if (!e.ctrlKey && !e.metaKey) return; // a plain click follows the link
 			e.preventDefault();
 		}
-		fgZoom(i);
+		fgState();
+		if (el.fgIndex !== undefined) fgZoom(el.fgIndex);
 		return;
 	}
 	var id = e.target && e.target.id;
+	if (id !== "unzoom" && id !== "search" && id !== "ignorecase") return;
+	fgState();
 	if (id === "unzoom") fgResetZoom();
 	else if (id === "search") fgSearchKey();
-	else if (id === "ignorecase") fgToggleCase();
+	else fgToggleCase();
 }
 
 function fgKey(e) {
 	var k = e.key, code = e.keyCode, mod = e.ctrlKey || e.metaKey;
 	if (k === "F3" || code === 114 || (mod && (k === "f" || k === "F" || code === 70))) {
 		e.preventDefault();
+		fgState();
 		fgSearchKey();
 	} else if (mod && (k === "i" || k === "I" || code === 73)) {
 		e.preventDefault();
+		fgState();
 		fgToggleCase();
 	}
 }
@@ -179,7 +206,7 @@ function fgResetZoom() {
 		s.cw[j] = s.w[j];
 		s.rect[j].setAttribute("x", s.xs[j]);
 		s.rect[j].setAttribute("width", s.ws[j]);
-		if (s.text[j]) s.text[j].setAttribute("x", s.tx[j]);
+		if (fgText(j)) fgText(j).setAttribute("x", s.tx[j]);
 		fgSetLabel(j, s.label[j]);
 	}
 	if (s.unzoom) s.unzoom.classList.add("hide");
@@ -206,15 +233,15 @@ function fgPlace(j, x, w) {
 	s.moved[j] = 1;
 	s.rect[j].setAttribute("x", x);
 	s.rect[j].setAttribute("width", w);
-	if (s.text[j]) s.text[j].setAttribute("x", (x + 3).toFixed(2));
+	if (fgText(j)) fgText(j).setAttribute("x", (x + 3).toFixed(2));
 }
 
 function fgSetLabel(j, label) {
 	fgOriginal(j);
-	if (fg.cur[j] === label || !fg.text[j]) return;
+	if (fg.cur[j] === label || !fgText(j)) return;
 	fg.cur[j] = label;
 	fg.moved[j] = 1;
-	fg.text[j].textContent = label;
+	fgText(j).textContent = label;
 }
 
 // Refits the labels of the given frames to their current widths. Writes and reads are batched
@@ -224,7 +251,7 @@ function fgRefit(list) {
 	for (i = 0; i < list.length; i++) {
 		j = list[i];
 		var room = s.cw[j] - 3;
-		if (!s.text[j] || room < min) fgSetLabel(j, "");
+		if (!fgText(j) || room < min) fgSetLabel(j, "");
 		else if (s.tw[j] >= 0 && s.tw[j] <= room) fgSetLabel(j, fgName(j));
 		else need.push(j);
 	}
@@ -235,7 +262,7 @@ function fgRefit(list) {
 	var out = [];
 	for (i = 0; i < need.length; i++) {
 		j = need[i];
-		var t = s.text[j], room2 = s.cw[j] - 3;
+		var t = fgText(j), room2 = s.cw[j] - 3;
 		if (s.tw[j] < 0) s.tw[j] = fgFullWidth(t);
 		out.push(s.tw[j] <= room2 ? fgName(j) : fgTruncate(t, fgName(j), room2 - s.dots));
 	}
@@ -436,8 +463,8 @@ function fgSetParams(changes) {
 	}
 }
 
-function fgRestoreState() {
-	var s = fg, params = fgParams(), x = fgGetParam(params, "x"), y = fgGetParam(params, "y");
+function fgRestoreState(params) {
+	var s = fgState(), x = fgGetParam(params, "x"), y = fgGetParam(params, "y");
 	if (x !== null && y !== null) {
 		for (var j = 0; j < s.n; j++) {
 			if (s.xs[j] === x && s.ys[j] === y) {
