@@ -201,13 +201,13 @@ function fgResetZoom() {
 	for (var j = 0; j < s.n; j++) {
 		fgSetState(j, 0);
 		if (!s.moved[j]) continue;
-		s.moved[j] = 0;
 		s.cx[j] = s.x[j];
 		s.cw[j] = s.w[j];
 		s.rect[j].setAttribute("x", s.xs[j]);
 		s.rect[j].setAttribute("width", s.ws[j]);
 		if (fgText(j)) fgText(j).setAttribute("x", s.tx[j]);
 		fgSetLabel(j, s.label[j]);
+		s.moved[j] = 0;
 	}
 	if (s.unzoom) s.unzoom.classList.add("hide");
 	fgSetParams({ x: null, y: null });
