@@ -1,0 +1,4 @@
+//! Helpers shared by the integration tests (`mod common;` from a file in `tests/`).
+#![allow(dead_code)]
+
+pub mod go_demo;

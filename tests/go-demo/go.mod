@@ -1,0 +1,3 @@
+module flamepipe/godemo
+
+go 1.19
