@@ -1,1 +1,260 @@
-//! TODO: see the issue for this module.
+//! The folded-stack text format: one stack per line, `frame;frame;frame COUNT`.
+//!
+//! Reading follows flamegraph.pl's line grammar (spec section 3.1) with the deliberate
+//! differences D1 (trailing CR and blanks ignored) and D6 (lossy UTF-8, byte-order mark dropped).
+//! The reader streams: one reused line buffer, nothing kept between lines.
+
+use std::io::{self, BufRead};
+use std::str::{RSplit, Split};
+
+/// The count column(s) of one folded line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Counts {
+    /// An ordinary line: `STACK COUNT`.
+    One(f64),
+    /// A differential line: `STACK BEFORE AFTER` (widths use `AFTER`).
+    Two(f64, f64),
+}
+
+impl Counts {
+    /// The count that gives the stack its width: the only count, or the second of two.
+    pub fn width(self) -> f64 {
+        match self {
+            Counts::One(c) => c,
+            Counts::Two(_, c2) => c2,
+        }
+    }
+}
+
+/// Splits a line (already without its line terminator) into stack text and counts.
+///
+/// Trailing CR, space and tab characters are ignored first (D1). Returns `None` for a line
+/// that is not `STACK WS COUNT` (an invalid line, counted and skipped by the caller).
+pub fn parse_line(line: &str) -> Option<(&str, Counts)> {
+    let line = line.trim_end_matches(['\r', ' ', '\t']);
+    let (stack, c2) = split_count(line)?;
+    match split_count(stack) {
+        Some((inner, c1)) => Some((inner, Counts::Two(c1, c2))),
+        None => Some((stack, Counts::One(c2))),
+    }
+}
+
+/// Matches `^(STACK)WS(COUNT)$` with a greedy STACK: COUNT is the trailing run of digits and
+/// dots (it must be `[0-9]+(\.[0-9]*)?`) and exactly one whitespace character precedes it.
+fn split_count(text: &str) -> Option<(&str, f64)> {
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .rposition(|b| !(b.is_ascii_digit() || *b == b'.'))
+        .map_or(0, |p| p + 1);
+    let count = &text[start..];
+    if !is_count(count.as_bytes()) {
+        return None;
+    }
+    let head = &text[..start];
+    let ws = head.chars().next_back()?;
+    if !ws.is_whitespace() {
+        return None;
+    }
+    let stack = &head[..head.len() - ws.len_utf8()];
+    Some((stack, parse_count(count)))
+}
+
+/// `[0-9]+(\.[0-9]*)?` on a run that holds only digits and dots.
+fn is_count(run: &[u8]) -> bool {
+    let int_len = run.iter().take_while(|b| b.is_ascii_digit()).count();
+    if int_len == 0 {
+        return false;
+    }
+    match run.get(int_len) {
+        None => true,
+        Some(b'.') => run[int_len + 1..].iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    }
+}
+
+/// The count text as the nearest double (integers below 2^53 exactly).
+fn parse_count(text: &str) -> f64 {
+    if text.len() <= 15 && !text.contains('.') {
+        let mut value = 0u64;
+        for b in text.bytes() {
+            value = value * 10 + u64::from(b - b'0');
+        }
+        return value as f64;
+    }
+    let text = text.strip_suffix('.').unwrap_or(text);
+    text.parse().unwrap_or(0.0)
+}
+
+/// The frames of a stack text, root first, after the split rules of 3.1 (6 and 7).
+pub enum Frames<'a> {
+    /// No frame at all (the stack is only the implied root).
+    Empty,
+    /// Frames in input order.
+    Forward(Split<'a, char>),
+    /// Frames in reversed order (`--reverse`).
+    Reverse(RSplit<'a, char>),
+}
+
+impl<'a> Frames<'a> {
+    /// Splits `stack` at `;`, dropping trailing empty fields (and, reversed, leading ones).
+    pub fn new(stack: &'a str, reverse: bool) -> Self {
+        let stack = stack.trim_end_matches(';');
+        if reverse {
+            let stack = stack.trim_start_matches(';');
+            if stack.is_empty() {
+                Frames::Empty
+            } else {
+                Frames::Reverse(stack.rsplit(';'))
+            }
+        } else if stack.is_empty() {
+            Frames::Empty
+        } else {
+            Frames::Forward(stack.split(';'))
+        }
+    }
+}
+
+impl<'a> Iterator for Frames<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Frames::Empty => None,
+            Frames::Forward(split) => split.next(),
+            Frames::Reverse(split) => split.next(),
+        }
+    }
+}
+
+/// Streams the lines of one input, decoded lossily as UTF-8, without the line terminator.
+///
+/// A leading UTF-8 byte-order mark is dropped; a last line without a final newline is a line.
+/// Invalid UTF-8 sequences become U+FFFD (D6).
+pub struct LineReader<R> {
+    reader: R,
+    buf: Vec<u8>,
+    lossy: String,
+    first: bool,
+}
+
+impl<R: BufRead> LineReader<R> {
+    /// Wraps a buffered reader.
+    pub fn new(reader: R) -> Self {
+        LineReader {
+            reader,
+            buf: Vec::with_capacity(4096),
+            lossy: String::new(),
+            first: true,
+        }
+    }
+
+    /// The next line, or `None` at the end of the input.
+    pub fn next_line(&mut self) -> io::Result<Option<&str>> {
+        self.buf.clear();
+        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+            return Ok(None);
+        }
+        let mut line: &[u8] = &self.buf;
+        if self.first {
+            self.first = false;
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
+        line = line.strip_suffix(b"\n").unwrap_or(line);
+        match std::str::from_utf8(line) {
+            Ok(text) => Ok(Some(text)),
+            Err(_) => {
+                self.lossy = String::from_utf8_lossy(line).into_owned();
+                Ok(Some(&self.lossy))
+            }
+        }
+    }
+}
+
+/// Reads every line of `reader`, calling `on_stack` for each valid one with its frames (root
+/// first, `--reverse` applied when `reverse`) and counts. Returns the number of invalid lines.
+pub fn read_stacks<R, F>(reader: R, reverse: bool, mut on_stack: F) -> io::Result<u64>
+where
+    R: BufRead,
+    F: FnMut(Frames<'_>, Counts),
+{
+    let mut lines = LineReader::new(reader);
+    let mut invalid = 0;
+    while let Some(line) = lines.next_line()? {
+        match parse_line(line) {
+            Some((stack, counts)) => on_stack(Frames::new(stack, reverse), counts),
+            None => invalid += 1,
+        }
+    }
+    Ok(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(stack: &str, reverse: bool) -> Vec<&str> {
+        Frames::new(stack, reverse).collect()
+    }
+
+    #[test]
+    fn parses_one_and_two_counts() {
+        assert_eq!(parse_line("a;b 10"), Some(("a;b", Counts::One(10.0))));
+        assert_eq!(parse_line("a;b 1 5"), Some(("a;b", Counts::Two(1.0, 5.0))));
+        assert_eq!(parse_line("a;b 12."), Some(("a;b", Counts::One(12.0))));
+        assert_eq!(parse_line("a;b\t1.5\r"), Some(("a;b", Counts::One(1.5))));
+        assert_eq!(parse_line(" 5"), Some(("", Counts::One(5.0))));
+        assert_eq!(parse_line(" 1 2"), Some(("", Counts::Two(1.0, 2.0))));
+    }
+
+    #[test]
+    fn stack_is_greedy() {
+        assert_eq!(parse_line("a;b  10"), Some(("a;b ", Counts::One(10.0))));
+        assert_eq!(parse_line("a;b 1  2"), Some(("a;b 1 ", Counts::One(2.0))));
+        assert_eq!(parse_line("a\u{3000}7"), Some(("a", Counts::One(7.0))));
+    }
+
+    #[test]
+    fn rejects_bad_counts() {
+        for line in [
+            "",
+            "   ",
+            "a",
+            "a .5",
+            "a -3",
+            "a +3",
+            "a 1e5",
+            "a;b 1.2.3",
+            "5",
+            "a;x7",
+        ] {
+            assert_eq!(parse_line(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn splits_frames() {
+        assert_eq!(frames("a;b;", false), ["a", "b"]);
+        assert_eq!(frames(";x", false), ["", "x"]);
+        assert_eq!(frames("a;;b", false), ["a", "", "b"]);
+        assert_eq!(frames(";x", true), ["x"]);
+        assert_eq!(frames("a;b;c", true), ["c", "b", "a"]);
+        assert!(frames(";;", false).is_empty());
+        assert!(frames("", true).is_empty());
+    }
+
+    #[test]
+    fn reads_lossy_lines_with_bom() {
+        let input: &[u8] = b"\xEF\xBB\xBFa;\xFFb 3\r\nbad\nc 2";
+        let mut seen = Vec::new();
+        let invalid = read_stacks(input, false, |frames, counts| {
+            seen.push((frames.map(str::to_owned).collect::<Vec<_>>(), counts))
+        })
+        .unwrap();
+        assert_eq!(invalid, 1);
+        assert_eq!(seen[0].0, ["a", "\u{FFFD}b"]);
+        assert_eq!(seen[1], (vec!["c".to_owned()], Counts::One(2.0)));
+    }
+}
+
+// Writing

@@ -1,0 +1,2 @@
+// placeholder: the real script comes from the js branch
+function init(evt) {}

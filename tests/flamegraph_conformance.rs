@@ -1,0 +1,64 @@
+//! Conformance of `flamegraph` against the reference cases (spec section 12): same frames
+//! (y, x, width, height, fill, title, label), headers, exit status and `palette.map`.
+
+mod fg_common;
+
+use std::path::{Path, PathBuf};
+
+use fg_common::{
+    case_dirs, check_case, compare_graphs, parse_graph, read_maybe_gz, run_flamegraph, scratch_dir,
+};
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/flamegraph")
+}
+
+fn check_all(root: &Path) -> usize {
+    let cases = case_dirs(root);
+    let problems: Vec<String> = cases.iter().flat_map(|case| check_case(case)).collect();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    cases.len()
+}
+
+#[test]
+fn bundled_cases_render_the_expected_frames() {
+    assert_eq!(check_all(&bundled()), 43);
+}
+
+#[test]
+fn shared_cases_render_the_expected_frames() {
+    let Some(shared) = std::env::var_os("FLAMEPIPE_SHARED") else {
+        eprintln!("FLAMEPIPE_SHARED unset: shared conformance set skipped");
+        return;
+    };
+    let count = check_all(&PathBuf::from(shared).join("conformance/flamegraph"));
+    assert!(count >= 43, "only {count} shared cases found");
+}
+
+/// The comparison itself must catch a wrong graph (here: `--hash` colors, a wrong width).
+#[test]
+fn comparison_detects_differences() {
+    let case = bundled().join("go-default");
+    let input = read_maybe_gz(&case, "in.folded").unwrap();
+    let expected = parse_graph(&read_maybe_gz(&case, "expected.svg").unwrap()).unwrap();
+    let dir = scratch_dir("compare-detects");
+    for args in [
+        vec!["--hash"],
+        vec!["--width", "1000"],
+        vec!["--minwidth", "0"],
+    ] {
+        let args: Vec<String> = args.into_iter().map(String::from).collect();
+        let result = run_flamegraph(&args, &input, &dir);
+        let ours = parse_graph(&result.stdout).unwrap();
+        assert!(
+            !compare_graphs(&ours, &expected).is_empty(),
+            "{args:?} not detected"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
