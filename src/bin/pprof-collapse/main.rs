@@ -1,0 +1,199 @@
+//! `pprof-collapse`: pprof profiles to folded stacks. Front-end only: flags, reading the
+//! inputs, exit codes; the work is in `flamepipe::profile` and `flamepipe::collapse`.
+
+mod args;
+
+use flamepipe::cli::is_broken_pipe;
+use flamepipe::collapse::{Collapser, Options, SampleIndex};
+use flamepipe::profile::{read_profile, Profile, ProfileError};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// The single-dash long options pprof and go-torch users type.
+const SINGLE_DASH: [&str; 5] = [
+    "-inuse_space",
+    "-inuse_objects",
+    "-alloc_space",
+    "-alloc_objects",
+    "-sample_index",
+];
+
+/// Turns `-inuse_space` into `--inuse_space` and `-sample_index[=X]` into `--sample_index[=X]`.
+fn normalise_args(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::new();
+    let mut only_files = false;
+    for arg in args {
+        let text = arg.to_str().unwrap_or("");
+        if !only_files && text == "--" {
+            only_files = true;
+        }
+        let single = !only_files
+            && SINGLE_DASH
+                .iter()
+                .any(|o| text == *o || (text.starts_with(o) && text[o.len()..].starts_with('=')));
+        out.push(if single {
+            format!("-{text}").into()
+        } else {
+            arg
+        });
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let matches = match args::command().try_get_matches_from(normalise_args(std::env::args_os())) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let mut files: Vec<String> = matches
+        .get_many::<String>("files")
+        .map(|v| v.cloned().collect())
+        .unwrap_or_default();
+    if files.is_empty() {
+        files.push("-".into());
+    }
+    if files.iter().filter(|f| *f == "-").count() > 1 {
+        eprintln!("pprof-collapse: stdin (-) may be named only once");
+        eprintln!("{}", args::command().render_usage());
+        return ExitCode::from(2);
+    }
+    let options = options(&matches);
+    if matches.get_flag("list") {
+        return list(&files);
+    }
+    run(&files, options)
+}
+
+fn options(m: &clap::ArgMatches) -> Options {
+    let alias = [
+        "inuse_space",
+        "inuse_objects",
+        "alloc_space",
+        "alloc_objects",
+    ]
+    .into_iter()
+    .find(|name| m.get_flag(name))
+    .map(|name| SampleIndex::Name(name.to_string()));
+    let strings = |id: &str| -> Vec<String> {
+        m.get_many::<String>(id)
+            .map(|v| v.filter(|s| !s.is_empty()).cloned().collect())
+            .unwrap_or_default()
+    };
+    Options {
+        sample_index: m
+            .get_one::<String>("sample_index")
+            .map(|s| SampleIndex::parse(s))
+            .or(alias),
+        labels: m.get_flag("labels"),
+        tag_root: strings("tag_root"),
+        tag_leaf: strings("tag_leaf"),
+        lines: m.get_flag("lines"),
+    }
+}
+
+/// The name of an input in messages.
+fn display_name(file: &str) -> &str {
+    if file == "-" {
+        "<stdin>"
+    } else {
+        file
+    }
+}
+
+fn load(file: &str) -> Result<Profile, ProfileError> {
+    if file == "-" {
+        read_profile(io::stdin().lock())
+    } else {
+        read_profile(std::fs::File::open(file)?)
+    }
+}
+
+fn fail(name: &str, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("pprof-collapse: {name}: {message}");
+    ExitCode::from(1)
+}
+
+fn warn(message: impl std::fmt::Display) {
+    eprintln!("pprof-collapse: warning: {message}");
+}
+
+fn run(files: &[String], options: Options) -> ExitCode {
+    let mut collapser = Collapser::new(options);
+    for file in files {
+        let name = display_name(file);
+        let profile = match load(file) {
+            Ok(p) => p,
+            Err(e) => return fail(name, e),
+        };
+        for w in &profile.warnings {
+            warn(format_args!("{name}: {w}"));
+        }
+        if let Err(e) = collapser.add(name, &profile) {
+            return fail(name, e);
+        }
+    }
+    for w in collapser.warnings() {
+        warn(w);
+    }
+    let folded = collapser.finish();
+    if folded.is_empty() {
+        let names: Vec<&str> = files.iter().map(|f| display_name(f)).collect();
+        warn(format_args!(
+            "{}: no stacks (the profile has no non-zero samples)",
+            names.join(", ")
+        ));
+        return ExitCode::SUCCESS;
+    }
+    match folded.write_to(io::stdout().lock()) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => fail("<stdout>", format_args!("cannot write: {e}")),
+    }
+}
+
+fn list(files: &[String]) -> ExitCode {
+    let mut text = String::new();
+    for file in files {
+        let name = display_name(file);
+        match load(file) {
+            Ok(profile) => describe(&mut text, name, &profile),
+            Err(e) => return fail(name, e),
+        }
+    }
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if !is_broken_pipe(&e) => fail("<stdout>", format_args!("cannot write: {e}")),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// The `--list` description of one profile.
+fn describe(out: &mut String, name: &str, p: &Profile) {
+    use std::fmt::Write as _;
+    let default = flamepipe::collapse::choose_column(p, None).ok().flatten();
+    let _ = writeln!(out, "{name}:");
+    let _ = writeln!(out, "  sample types (pick one with -i NAME or -i N):");
+    for (i, vt) in p.sample_types.iter().enumerate() {
+        let mark = if Some(i) == default {
+            "  (default)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "    {i}  {}{mark}", p.type_name(*vt));
+    }
+    if let Some(pt) = p.period_type {
+        let _ = writeln!(
+            out,
+            "  period: {} {} ({})",
+            p.period,
+            p.text(pt.unit),
+            p.text(pt.ty)
+        );
+    }
+    if p.duration_nanos > 0 {
+        let _ = writeln!(out, "  duration: {:.2}s", p.duration_nanos as f64 / 1e9);
+    }
+    let _ = writeln!(out, "  samples: {}", p.sample_count());
+}

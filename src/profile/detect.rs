@@ -1,0 +1,179 @@
+//! Input detection (spec section 2): gzip, then classification by the first bytes.
+
+use super::ProfileError;
+use flate2::read::MultiGzDecoder;
+use std::io::{ErrorKind, Read};
+
+/// What a (decompressed) input is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A protobuf `Profile` (or something that must be decoded to find out).
+    Protobuf,
+    /// Text printed by `go tool pprof -raw`.
+    RawText,
+}
+
+/// Decompresses gzip data (all members); other data is returned as it is.
+pub fn decompress(data: Vec<u8>) -> Result<Vec<u8>, ProfileError> {
+    if data.is_empty() {
+        return Err(ProfileError::Empty);
+    }
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        return Ok(data);
+    }
+    let mut out = Vec::with_capacity(expected_size(&data));
+    MultiGzDecoder::new(&data[..])
+        .read_to_end(&mut out)
+        .map_err(|e| gzip_error(&e))?;
+    if out.is_empty() {
+        return Err(ProfileError::Empty);
+    }
+    Ok(out)
+}
+
+/// A capacity guess from the gzip trailer (size of the last member modulo 2^32), bounded by
+/// what deflate can expand to.
+fn expected_size(gz: &[u8]) -> usize {
+    let trailer = gz.len().checked_sub(4).map(|i| &gz[i..]);
+    let isize = trailer.map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize);
+    isize.min(gz.len().saturating_mul(1032)).max(gz.len())
+}
+
+fn gzip_error(e: &std::io::Error) -> ProfileError {
+    if e.kind() == ErrorKind::UnexpectedEof {
+        ProfileError::GzipTruncated
+    } else {
+        ProfileError::GzipCorrupt(e.to_string())
+    }
+}
+
+/// Classifies decompressed, non-empty data; the errors are the spec's "not a profile" and
+/// "not supported" decisions.
+pub fn classify(data: &[u8]) -> Result<Kind, ProfileError> {
+    if is_trace(data) {
+        return Err(ProfileError::NotAProfile(
+            "Go execution trace (from /debug/pprof/trace); use go tool trace",
+        ));
+    }
+    if let Some(line) = first_text_line(data) {
+        if let Some(kind) = classify_text(line)? {
+            return Ok(kind);
+        }
+    }
+    if is_gperftools(data) {
+        return Err(ProfileError::NotSupported("legacy gperftools CPU profile"));
+    }
+    Ok(Kind::Protobuf)
+}
+
+/// The first non-blank line after optional whitespace and a UTF-8 BOM, when it is text (valid
+/// UTF-8 without control characters other than tab and CR).
+fn first_text_line(data: &[u8]) -> Option<&str> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let start = data.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &data[start..];
+    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+    let line = std::str::from_utf8(&rest[..end]).ok()?;
+    let line = line.trim_end_matches(['\r', ' ', '\t']);
+    let binary = line
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && c != '\r');
+    (!binary).then_some(line)
+}
+
+const RAW_HEADERS: [&str; 6] = [
+    "Comment:",
+    "Doc:",
+    "PeriodType:",
+    "Period:",
+    "Time:",
+    "Duration:",
+];
+
+const LEGACY_PREFIXES: [&str; 9] = [
+    "heap profile:",
+    "goroutine profile: total",
+    "threadcreate profile: total",
+    "--- contention",
+    "--- mutex",
+    "--- contentionz",
+    "--- heapz",
+    "--- threadz",
+    "--- Thread",
+];
+
+fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
+    if line == "Samples:" || RAW_HEADERS.iter().any(|h| line.starts_with(h)) {
+        return Ok(Some(Kind::RawText));
+    }
+    if line.starts_with('<') {
+        let lower = line.to_ascii_lowercase();
+        return Err(ProfileError::NotAProfile(
+            if lower.starts_with("<?xml") || lower.starts_with("<svg") {
+                "looks like an SVG image"
+            } else {
+                "looks like an HTML page (the /debug/pprof/ index or an error page?)"
+            },
+        ));
+    }
+    if LEGACY_PREFIXES.iter().any(|p| line.starts_with(p))
+        || is_named_legacy(line)
+        || is_goroutine_dump(line)
+    {
+        return Err(ProfileError::NotSupported(
+            "legacy text profile (?debug=1 or ?debug=2 output); fetch the profile without the debug parameter",
+        ));
+    }
+    if is_folded_line(line) {
+        return Err(ProfileError::NotAProfile(
+            "already folded stacks; pipe them into flamegraph",
+        ));
+    }
+    Ok(None)
+}
+
+/// `<name> profile: total N` (debug=1 output of any named profile).
+fn is_named_legacy(line: &str) -> bool {
+    match line.split_once(" profile: total") {
+        Some((name, _)) => !name.is_empty() && !name.contains(' '),
+        None => false,
+    }
+}
+
+/// `goroutine N [state]:` (debug=2 goroutine dump).
+fn is_goroutine_dump(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("goroutine ") else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with(" [")
+}
+
+/// `^[^ ].* -?[0-9]+$` and contains `;`.
+fn is_folded_line(line: &str) -> bool {
+    if line.starts_with(' ') || !line.contains(';') {
+        return false;
+    }
+    let Some((stack, count)) = line.rsplit_once(' ') else {
+        return false;
+    };
+    let digits = count.strip_prefix('-').unwrap_or(count);
+    !stack.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `go 1.` followed by ` trace` within the first 16 bytes.
+fn is_trace(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(16)];
+    head.starts_with(b"go 1.") && head.windows(6).any(|w| w == b" trace")
+}
+
+/// The gperftools CPU profile header: words 0 and 3, 32- or 64-bit, either byte order.
+fn is_gperftools(data: &[u8]) -> bool {
+    const PATTERNS: [&[u8]; 4] = [
+        &[0, 0, 0, 0, 3, 0, 0, 0],
+        &[0, 0, 0, 0, 0, 0, 0, 3],
+        &[0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0],
+        &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3],
+    ];
+    PATTERNS.iter().any(|p| data.starts_with(p))
+}
