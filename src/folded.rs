@@ -191,74 +191,6 @@ where
     Ok(invalid)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn frames(stack: &str, reverse: bool) -> Vec<&str> {
-        Frames::new(stack, reverse).collect()
-    }
-
-    #[test]
-    fn parses_one_and_two_counts() {
-        assert_eq!(parse_line("a;b 10"), Some(("a;b", Counts::One(10.0))));
-        assert_eq!(parse_line("a;b 1 5"), Some(("a;b", Counts::Two(1.0, 5.0))));
-        assert_eq!(parse_line("a;b 12."), Some(("a;b", Counts::One(12.0))));
-        assert_eq!(parse_line("a;b\t1.5\r"), Some(("a;b", Counts::One(1.5))));
-        assert_eq!(parse_line(" 5"), Some(("", Counts::One(5.0))));
-        assert_eq!(parse_line(" 1 2"), Some(("", Counts::Two(1.0, 2.0))));
-    }
-
-    #[test]
-    fn stack_is_greedy() {
-        assert_eq!(parse_line("a;b  10"), Some(("a;b ", Counts::One(10.0))));
-        assert_eq!(parse_line("a;b 1  2"), Some(("a;b 1 ", Counts::One(2.0))));
-        assert_eq!(parse_line("a\u{3000}7"), Some(("a", Counts::One(7.0))));
-    }
-
-    #[test]
-    fn rejects_bad_counts() {
-        for line in [
-            "",
-            "   ",
-            "a",
-            "a .5",
-            "a -3",
-            "a +3",
-            "a 1e5",
-            "a;b 1.2.3",
-            "5",
-            "a;x7",
-        ] {
-            assert_eq!(parse_line(line), None, "{line:?}");
-        }
-    }
-
-    #[test]
-    fn splits_frames() {
-        assert_eq!(frames("a;b;", false), ["a", "b"]);
-        assert_eq!(frames(";x", false), ["", "x"]);
-        assert_eq!(frames("a;;b", false), ["a", "", "b"]);
-        assert_eq!(frames(";x", true), ["x"]);
-        assert_eq!(frames("a;b;c", true), ["c", "b", "a"]);
-        assert!(frames(";;", false).is_empty());
-        assert!(frames("", true).is_empty());
-    }
-
-    #[test]
-    fn reads_lossy_lines_with_bom() {
-        let input: &[u8] = b"\xEF\xBB\xBFa;\xFFb 3\r\nbad\nc 2";
-        let mut seen = Vec::new();
-        let invalid = read_stacks(input, false, |frames, counts| {
-            seen.push((frames.map(str::to_owned).collect::<Vec<_>>(), counts))
-        })
-        .unwrap();
-        assert_eq!(invalid, 1);
-        assert_eq!(seen[0].0, ["a", "\u{FFFD}b"]);
-        assert_eq!(seen[1], (vec!["c".to_owned()], Counts::One(2.0)));
-    }
-}
-
 // Writing
 
 /// Writes folded lines (`STACK VALUE` + LF) to a writer through its own large buffer, frame by
@@ -339,4 +271,72 @@ pub fn push_decimal(buf: &mut Vec<u8>, value: i128) {
         }
     }
     buf.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(stack: &str, reverse: bool) -> Vec<&str> {
+        Frames::new(stack, reverse).collect()
+    }
+
+    #[test]
+    fn parses_one_and_two_counts() {
+        assert_eq!(parse_line("a;b 10"), Some(("a;b", Counts::One(10.0))));
+        assert_eq!(parse_line("a;b 1 5"), Some(("a;b", Counts::Two(1.0, 5.0))));
+        assert_eq!(parse_line("a;b 12."), Some(("a;b", Counts::One(12.0))));
+        assert_eq!(parse_line("a;b\t1.5\r"), Some(("a;b", Counts::One(1.5))));
+        assert_eq!(parse_line(" 5"), Some(("", Counts::One(5.0))));
+        assert_eq!(parse_line(" 1 2"), Some(("", Counts::Two(1.0, 2.0))));
+    }
+
+    #[test]
+    fn stack_is_greedy() {
+        assert_eq!(parse_line("a;b  10"), Some(("a;b ", Counts::One(10.0))));
+        assert_eq!(parse_line("a;b 1  2"), Some(("a;b 1 ", Counts::One(2.0))));
+        assert_eq!(parse_line("a\u{3000}7"), Some(("a", Counts::One(7.0))));
+    }
+
+    #[test]
+    fn rejects_bad_counts() {
+        for line in [
+            "",
+            "   ",
+            "a",
+            "a .5",
+            "a -3",
+            "a +3",
+            "a 1e5",
+            "a;b 1.2.3",
+            "5",
+            "a;x7",
+        ] {
+            assert_eq!(parse_line(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn splits_frames() {
+        assert_eq!(frames("a;b;", false), ["a", "b"]);
+        assert_eq!(frames(";x", false), ["", "x"]);
+        assert_eq!(frames("a;;b", false), ["a", "", "b"]);
+        assert_eq!(frames(";x", true), ["x"]);
+        assert_eq!(frames("a;b;c", true), ["c", "b", "a"]);
+        assert!(frames(";;", false).is_empty());
+        assert!(frames("", true).is_empty());
+    }
+
+    #[test]
+    fn reads_lossy_lines_with_bom() {
+        let input: &[u8] = b"\xEF\xBB\xBFa;\xFFb 3\r\nbad\nc 2";
+        let mut seen = Vec::new();
+        let invalid = read_stacks(input, false, |frames, counts| {
+            seen.push((frames.map(str::to_owned).collect::<Vec<_>>(), counts))
+        })
+        .unwrap();
+        assert_eq!(invalid, 1);
+        assert_eq!(seen[0].0, ["a", "\u{FFFD}b"]);
+        assert_eq!(seen[1], (vec!["c".to_owned()], Counts::One(2.0)));
+    }
 }

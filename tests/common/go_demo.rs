@@ -91,8 +91,14 @@ fn build_binary() -> PathBuf {
         .env("GOFLAGS", "-mod=mod")
         .env("GOTOOLCHAIN", "local")
         .env("CGO_ENABLED", "0");
-    if std::env::var_os("GOCACHE").is_none() && std::env::var_os("HOME").is_none() {
-        cmd.env("GOCACHE", out_dir.join("gocache"));
+    if std::env::var_os("HOME").is_none() {
+        // Go keeps its build cache and GOPATH under $HOME; give it a place without one.
+        if std::env::var_os("GOCACHE").is_none() {
+            cmd.env("GOCACHE", out_dir.join("gocache"));
+        }
+        if std::env::var_os("GOPATH").is_none() {
+            cmd.env("GOPATH", out_dir.join("gopath"));
+        }
     }
     let output = cmd.output().expect("run go build");
     if !output.status.success() {

@@ -41,7 +41,7 @@ func main() {
 	startChannelContention()
 	startAllocChurn()
 	spawnLockedThreads(4)
-	runtime.GC()
+	settle()
 
 	http.HandleFunc("/work", handleWork)
 	http.HandleFunc("/spin", handleSpin)
@@ -57,6 +57,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "godemo:", err)
 		os.Exit(1)
 	}
+}
+
+// settle lets the workload run briefly and then completes two garbage collections, which
+// publish the allocation records, so that every profile has its functions from the first request.
+func settle() {
+	time.Sleep(50 * time.Millisecond)
+	runtime.GC()
+	runtime.GC()
 }
 
 // ---- load handler: /work?n=ROUNDS ----------------------------------------------------------
@@ -78,7 +86,7 @@ func handleWork(w http.ResponseWriter, r *http.Request) {
 func loadCrunch(rounds int) uint64 {
 	var sum uint64
 	for i := 0; i < rounds; i++ {
-		sum += loadHashRounds(uint64(i), 20000)
+		sum += loadHashRounds(uint64(i), 100000)
 		sum += loadSortChunk(int64(sum), 2000)
 	}
 	return sum
