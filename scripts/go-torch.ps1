@@ -232,7 +232,9 @@ function Invoke-GoTorch([string]$Temp) {
     }
 
     # 2. Folded stacks of the chosen value column.
-    $sampleArgs = if ($Settings.Sample) { @('-i', $Settings.Sample) } else { @() }
+    # (An `if` that yields @() would assign $null, and @($null) is one empty argument.)
+    $sampleArgs = @()
+    if ($Settings.Sample) { $sampleArgs = @('-i', $Settings.Sample) }
     if ($Settings.Raw) {
         $collapse = Find-Tool 'pprof-collapse'
         & $collapse @sampleArgs $profilePath
