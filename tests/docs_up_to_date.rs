@@ -1,0 +1,196 @@
+//! The committed man pages and shell completions are exactly what `cargo run --example gen-docs`
+//! writes from the current clap definitions, and the man pages are clean roff.
+
+#[allow(dead_code)]
+#[path = "../examples/gen-docs/generator.rs"]
+mod generator;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const REGENERATE: &str = "run `cargo run --example gen-docs` and commit the result";
+
+#[test]
+fn committed_pages_and_completions_are_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let stale: Vec<String> = generator::generate_all()
+        .expect("generate the docs")
+        .into_iter()
+        .filter(|file| std::fs::read(root.join(&file.path)).ok() != Some(file.content.clone()))
+        .map(|file| file.path.display().to_string())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "out of date: {}; {REGENERATE}",
+        stale.join(", ")
+    );
+}
+
+#[test]
+fn no_leftover_generated_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generated: Vec<_> = generator::generate_all()
+        .expect("generate the docs")
+        .into_iter()
+        .map(|file| file.path)
+        .collect();
+    let mut leftovers = Vec::new();
+    for (dir, extension) in [("completions", None), ("man", Some("1"))] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("read the folder") {
+            let path = Path::new(dir).join(entry.expect("folder entry").file_name());
+            let owned = match extension {
+                None => true,
+                Some(ext) => path.extension().is_some_and(|e| e == ext),
+            };
+            if owned && !generated.contains(&path) {
+                leftovers.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        leftovers.is_empty(),
+        "not generated (a removed tool?): {leftovers:?}"
+    );
+}
+
+#[test]
+fn every_page_has_the_hand_written_sections() {
+    for tool in &generator::TOOLS {
+        let page = String::from_utf8(generator::man_page(tool).expect("render")).expect("UTF-8");
+        for heading in [
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH DESCRIPTION",
+            ".SH OPTIONS",
+            ".SH EXAMPLES",
+            ".SH EXIT STATUS",
+            ".SH DIFFERENCES FROM",
+            ".SH SEE ALSO",
+        ] {
+            assert!(page.contains(heading), "{}.1 lacks {heading}", tool.name);
+        }
+        let options = page.find(".SH OPTIONS").expect("OPTIONS");
+        let examples = page.find(".SH EXAMPLES").expect("EXAMPLES");
+        assert!(
+            options < examples,
+            "{}.1: EXAMPLES before OPTIONS",
+            tool.name
+        );
+    }
+}
+
+#[test]
+fn examples_cover_every_go_profile_kind() {
+    for tool in &generator::TOOLS {
+        let page = String::from_utf8(generator::man_page(tool).expect("render")).expect("UTF-8");
+        let examples = &page[page.find(".SH EXAMPLES").expect("EXAMPLES")..];
+        let examples = &examples[..examples.find(".SH EXIT STATUS").expect("EXIT STATUS")];
+        for kind in [
+            "heap",
+            "allocs",
+            "goroutine",
+            "block",
+            "mutex",
+            "threadcreate",
+        ] {
+            assert!(
+                examples.contains(&format!("/debug/pprof/{kind}"))
+                    || examples.contains(&format!("\\-\\-profile {kind}"))
+                    || examples.contains(&format!("{kind}.pb.gz")),
+                "{}.1: no example for the {kind} profile",
+                tool.name
+            );
+        }
+        assert!(
+            examples.contains("http://127.0.0.1:6060 \\-t 30"),
+            "{}.1: no CPU profile example",
+            tool.name
+        );
+    }
+}
+
+#[test]
+fn completion_scripts_exist_for_every_shell() {
+    for tool in &generator::TOOLS {
+        for shell in generator::SHELLS {
+            let file = generator::completion(tool, shell);
+            let text = String::from_utf8(file.content).expect("UTF-8");
+            assert!(
+                text.contains(tool.name) && text.contains("help"),
+                "{}: not a completion script for {}",
+                file.path.display(),
+                tool.name
+            );
+        }
+    }
+}
+
+#[test]
+fn bash_completion_registers_the_tool() {
+    if !tool_available("bash", &["-c", "true"]) {
+        return;
+    }
+    for tool in &generator::TOOLS {
+        let file = generator::completion(tool, clap_complete::Shell::Bash);
+        let script = String::from_utf8(file.content).expect("UTF-8");
+        let check = format!("{script}\ncomplete -p {}\n", tool.name);
+        let output = run_with_stdin("bash", &["-s"], check.as_bytes());
+        assert!(
+            output.status.success() && String::from_utf8_lossy(&output.stdout).contains(tool.name),
+            "bash did not register the completion of {}: {}",
+            tool.name,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn man_pages_pass_mandoc_lint_without_warnings() {
+    if !tool_available("mandoc", &["-T", "lint", "/dev/null"]) {
+        return;
+    }
+    for tool in &generator::TOOLS {
+        let page = generator::man_page(tool).expect("render");
+        let output = run_with_stdin("mandoc", &["-T", "lint", "-W", "warning"], &page);
+        let messages = String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success() && messages.trim().is_empty(),
+            "mandoc -T lint -W warning on {}.1:\n{messages}",
+            tool.name
+        );
+    }
+}
+
+/// True when `program args` runs. Missing: fails under CI (env `CI`), else prints a skip note.
+fn tool_available(program: &str, args: &[&str]) -> bool {
+    let runs = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !runs {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is required under CI (apt-get install {program})"
+        );
+        eprintln!("skipped: {program} is not installed");
+    }
+    runs
+}
+
+fn run_with_stdin(program: &str, args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|err| panic!("start {program}: {err}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input).expect("write to the child");
+    drop(stdin);
+    child.wait_with_output().expect("wait for the child")
+}

@@ -1,0 +1,263 @@
+//! `scripts/go-torch` end to end: go-torch's command lines run pprof-fetch | pprof-collapse |
+//! flamegraph against the Go demo server (tests/go-demo), and on saved profiles without Go.
+
+mod common;
+
+use common::go_demo::{self, GoDemo};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh working folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("go-torch-script")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the scratch folder");
+    dir
+}
+
+/// Runs `sh scripts/go-torch ARGS` in `dir` with the freshly built tools first on PATH.
+fn go_torch(dir: &Path, args: &[&str]) -> Output {
+    let tools = Path::new(env!("CARGO_BIN_EXE_pprof-fetch"))
+        .parent()
+        .expect("the folder of the built tools");
+    for tool in [
+        env!("CARGO_BIN_EXE_pprof-fetch"),
+        env!("CARGO_BIN_EXE_pprof-collapse"),
+        env!("CARGO_BIN_EXE_flamegraph"),
+    ] {
+        assert_eq!(Path::new(tool).parent(), Some(tools), "tools in one folder");
+    }
+    let path = std::env::join_paths(std::iter::once(tools.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("PATH");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-torch");
+    Command::new("sh")
+        .arg(script)
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .output()
+        .expect("run sh scripts/go-torch")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "go-torch failed ({}): {}",
+        output.status,
+        text(&output.stderr)
+    );
+}
+
+/// The tooltip titles of an SVG's frames, e.g. `main.fib (12 samples, 3.40%)`.
+fn titles(svg: &str) -> Vec<&str> {
+    svg.split("<title>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</title>").map(|(title, _)| title))
+        .collect()
+}
+
+/// The title of the first frame whose name is `name`.
+fn frame<'a>(svg: &'a str, name: &str) -> Option<&'a str> {
+    let prefix = format!("{name} (");
+    titles(svg).into_iter().find(|t| t.starts_with(&prefix))
+}
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/wine/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn seed_cpu_command_writes_torch_svg() {
+    if !go_demo::go_available() {
+        return;
+    }
+    let demo = GoDemo::start(&[]);
+    let _load = demo.drive_load("/spin?ms=100");
+    let dir = scratch("cpu");
+    let output = go_torch(&dir, &["-u", &demo.base_url(), "-t", "1"]);
+    assert_success(&output);
+    assert!(text(&output.stderr).contains("wrote torch.svg"));
+    let svg = std::fs::read_to_string(dir.join("torch.svg")).expect("torch.svg written");
+    let fib = frame(&svg, "main.fib").expect("main.fib in the CPU flame graph");
+    assert!(fib.contains(" samples, "), "countname samples: {fib}");
+}
+
+#[test]
+fn seed_heap_command_counts_bytes() {
+    if !go_demo::go_available() {
+        return;
+    }
+    let demo = GoDemo::start(&[]);
+    let dir = scratch("heap");
+    let url = demo.url("/debug/pprof/heap");
+    let output = go_torch(&dir, &["-inuse_space", &url]);
+    assert_success(&output);
+    let svg = std::fs::read_to_string(dir.join("torch.svg")).expect("torch.svg written");
+    let block = frame(&svg, "main.newRetainedBlock").expect("the retained blocks");
+    assert!(block.contains(" bytes, "), "countname bytes: {block}");
+    let megabytes: f64 = block
+        .trim_start_matches("main.newRetainedBlock (")
+        .split(' ')
+        .next()
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .expect("a byte count");
+    assert!(
+        megabytes >= 4.0 * 1024.0 * 1024.0,
+        "4 MiB retained: {block}"
+    );
+}
+
+#[test]
+fn raw_goroutine_stacks_from_url_and_suffix() {
+    if !go_demo::go_available() {
+        return;
+    }
+    let demo = GoDemo::start(&[]);
+    let dir = scratch("goroutine-raw");
+    let output = go_torch(
+        &dir,
+        &[
+            "--url",
+            &demo.base_url(),
+            "--suffix",
+            "/debug/pprof/goroutine",
+            "--raw",
+        ],
+    );
+    assert_success(&output);
+    let folded = text(&output.stdout);
+    let parked: u64 = folded
+        .lines()
+        .filter_map(|line| line.rsplit_once(' '))
+        .filter(|(stack, _)| stack.split(';').any(|f| f == "main.parkedReceiver"))
+        .map(|(_, count)| count.parse::<u64>().expect("a count"))
+        .sum();
+    assert_eq!(parked, 8, "8 parked receivers in:\n{folded}");
+    assert!(!dir.join("torch.svg").exists(), "--raw writes no SVG");
+}
+
+#[test]
+fn print_allocs_with_title_and_objects() {
+    if !go_demo::go_available() {
+        return;
+    }
+    let demo = GoDemo::start(&[]);
+    let dir = scratch("allocs-print");
+    let url = demo.url("/debug/pprof/allocs");
+    let output = go_torch(&dir, &["-p", "--title=allocs ü", "-alloc_objects", &url]);
+    assert_success(&output);
+    let svg = text(&output.stdout);
+    assert!(svg.contains(">allocs ü</text>"), "the title");
+    let garbage = frame(&svg, "main.makeGarbage").expect("main.makeGarbage");
+    assert!(
+        garbage.contains(" objects, "),
+        "countname objects: {garbage}"
+    );
+}
+
+#[test]
+fn saved_profile_with_binaryinput_and_file() {
+    let dir = scratch("binaryinput");
+    let output = go_torch(
+        &dir,
+        &[
+            "-b",
+            &data("heap.pb.gz"),
+            "-alloc_space",
+            "-f",
+            "out file.svg",
+            "--colors",
+            "mem",
+        ],
+    );
+    assert_success(&output);
+    let svg = std::fs::read_to_string(dir.join("out file.svg")).expect("out file.svg written");
+    let root = frame(&svg, "all").expect("the root frame");
+    assert!(root.contains(" bytes, 100%"), "countname bytes: {root}");
+    assert!(svg.contains("fill=\"rgb(0,"), "the mem palette");
+}
+
+#[test]
+fn binary_and_profile_positionals_like_go_torch() {
+    let dir = scratch("positional");
+    let output = go_torch(&dir, &["-p", "./myprogram", &data("goroutine.pb.gz")]);
+    assert_success(&output);
+    let svg = text(&output.stdout);
+    let root = frame(&svg, "all").expect("the root frame");
+    assert!(
+        root.contains(" goroutines, 100%"),
+        "countname goroutines: {root}"
+    );
+}
+
+#[test]
+fn unknown_option_is_a_usage_error() {
+    let dir = scratch("usage");
+    let output = go_torch(&dir, &["--frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        text(&output.stderr),
+        "go-torch: unknown option --frobnicate\nRun 'go-torch --help' for the options.\n"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn fetch_failure_keeps_an_existing_svg() {
+    let dir = scratch("refused");
+    std::fs::write(dir.join("torch.svg"), "old").expect("write the old graph");
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let output = go_torch(
+        &dir,
+        &["-u", &format!("http://127.0.0.1:{port}"), "-t", "1"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    assert!(stderr.starts_with("pprof-fetch: "), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("torch.svg")).expect("read"),
+        "old"
+    );
+}
+
+#[test]
+fn script_is_clean_posix_sh() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-torch");
+    let syntax = Command::new("sh")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("run sh -n");
+    assert!(syntax.status.success(), "sh -n: {}", text(&syntax.stderr));
+    match Command::new("shellcheck")
+        .args(["--shell=sh", "--severity=style"])
+        .arg(&script)
+        .output()
+    {
+        Ok(lint) => assert!(
+            lint.status.success(),
+            "shellcheck scripts/go-torch:\n{}",
+            text(&lint.stdout)
+        ),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("shellcheck is required under CI (apt-get install shellcheck)")
+        }
+        Err(_) => eprintln!("skipped: shellcheck is not installed"),
+    }
+}
