@@ -65,7 +65,10 @@ pub fn run_flamegraph(args: &[String], stdin: &[u8], dir: &Path) -> RunResult {
 
 /// A fresh, empty scratch directory for one test.
 pub fn scratch_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("flamepipe-fg-{}-{tag}", std::process::id()));
+    // unique per call: the bundled and the shared set run the same case names concurrently
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("flamepipe-fg-{}-{n}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create scratch dir");
     dir
