@@ -84,17 +84,7 @@ pub fn command() -> Command {
             Arg::new("profile")
                 .long("profile")
                 .value_name("NAME")
-                .value_parser(PossibleValuesParser::new([
-                    "cpu",
-                    "profile",
-                    "heap",
-                    "allocs",
-                    "goroutine",
-                    "block",
-                    "mutex",
-                    "threadcreate",
-                    "trace",
-                ]))
+                .value_parser(PossibleValuesParser::new(flamepipe::fetch::PROFILE_NAMES))
                 .help("Fetch /debug/pprof/NAME (wins over --suffix; replaces the last path segment of a full URL)"),
         )
         .arg(
