@@ -12,20 +12,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+mod common;
+use common::rng::Rng;
 
 fn gunzip(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -67,31 +55,31 @@ fn seeds() -> Vec<Vec<u8>> {
 
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     let mut data = seed.to_vec();
-    for _ in 0..1 + rng.below(4) {
+    for _ in 0..1 + rng.index(4) {
         let len = data.len();
-        match rng.below(8) {
-            0 => data.truncate(rng.below(len + 1)),
+        match rng.index(8) {
+            0 => data.truncate(rng.index(len + 1)),
             1 | 2 => {
                 if len > 0 {
-                    let i = rng.below(len);
-                    data[i] ^= 1 << rng.below(8);
+                    let i = rng.index(len);
+                    data[i] ^= 1 << rng.index(8);
                 }
             }
             3 => {
                 if len > 0 {
-                    let i = rng.below(len);
+                    let i = rng.index(len);
                     data[i] = rng.next() as u8;
                 }
             }
             4 => {
-                let i = rng.below(len + 1);
-                let extra: Vec<u8> = (0..1 + rng.below(8)).map(|_| rng.next() as u8).collect();
+                let i = rng.index(len + 1);
+                let extra: Vec<u8> = (0..1 + rng.index(8)).map(|_| rng.next() as u8).collect();
                 data.splice(i..i, extra);
             }
             5 => {
                 if len > 0 {
-                    let i = rng.below(len);
-                    let n = rng.below(16).min(len - i);
+                    let i = rng.index(len);
+                    let n = rng.index(16).min(len - i);
                     data.drain(i..i + n);
                 }
             }
@@ -99,8 +87,8 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
                 // A text-level mutation: duplicate or drop a line, or insert pprof-ish tokens.
                 let tokens: [&[u8]; 7] =
                     [b"\n", b":[", b"]", b" s=0", b"Locations\n", b": ", b"0x"];
-                let t = tokens[rng.below(tokens.len())];
-                let i = rng.below(len + 1);
+                let t = tokens[rng.index(tokens.len())];
+                let i = rng.index(len + 1);
                 data.splice(i..i, t.iter().copied());
             }
             _ => {
@@ -124,23 +112,23 @@ fn gunzip_lossy(data: &[u8]) -> Vec<u8> {
 
 fn options(rng: &mut Rng) -> Options {
     Options {
-        sample_index: match rng.below(4) {
-            0 => Some(SampleIndex::Number(rng.below(5))),
+        sample_index: match rng.index(4) {
+            0 => Some(SampleIndex::Number(rng.index(5))),
             1 => Some(SampleIndex::Name("inuse_space".into())),
             _ => None,
         },
-        labels: rng.below(3) == 0,
-        tag_root: if rng.below(4) == 0 {
+        labels: rng.index(3) == 0,
+        tag_root: if rng.index(4) == 0 {
             vec!["worker".into(), "bytes".into()]
         } else {
             vec![]
         },
-        tag_leaf: if rng.below(4) == 0 {
+        tag_leaf: if rng.index(4) == 0 {
             vec!["kind".into()]
         } else {
             vec![]
         },
-        lines: rng.below(3) == 0,
+        lines: rng.index(3) == 0,
     }
 }
 
@@ -170,10 +158,10 @@ fn malformed_inputs_never_panic() {
     let mut rng = Rng(0xf022);
     let mut cases = 0u64;
     loop {
-        let input = if rng.below(8) == 0 {
-            (0..rng.below(512)).map(|_| rng.next() as u8).collect()
+        let input = if rng.index(8) == 0 {
+            (0..rng.index(512)).map(|_| rng.next() as u8).collect()
         } else {
-            let seed = &seeds[rng.below(seeds.len())];
+            let seed = &seeds[rng.index(seeds.len())];
             mutate(&mut rng, seed)
         };
         let opts = options(&mut rng);

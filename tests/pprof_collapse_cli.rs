@@ -1,7 +1,10 @@
 //! The `pprof-collapse` binary: options, exit codes, messages, stdout discipline.
 
-use std::io::{Read, Write};
+use std::io::Read;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pprof-collapse");
 
@@ -25,21 +28,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    common::process::run_with_stdin(Path::new(BIN), args, input)
 }
 
 fn stderr(o: &Output) -> String {

@@ -2,3 +2,5 @@
 #![allow(dead_code)]
 
 pub mod go_demo;
+pub mod process;
+pub mod rng;
