@@ -4,8 +4,9 @@
 #[allow(dead_code)]
 #[path = "../examples/gen-docs/generator.rs"]
 mod generator;
+#[path = "common/process.rs"]
+mod process;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -135,7 +136,7 @@ fn bash_completion_registers_the_tool() {
         let file = generator::completion(tool, clap_complete::Shell::Bash);
         let script = String::from_utf8(file.content).expect("UTF-8");
         let check = format!("{script}\ncomplete -p {}\n", tool.name);
-        let output = run_with_stdin("bash", &["-s"], check.as_bytes());
+        let output = process::run_with_stdin("bash", &["-s"], check.as_bytes());
         assert!(
             output.status.success() && String::from_utf8_lossy(&output.stdout).contains(tool.name),
             "bash did not register the completion of {}: {}",
@@ -152,7 +153,7 @@ fn man_pages_pass_mandoc_lint_without_warnings() {
     }
     for tool in &generator::TOOLS {
         let page = generator::man_page(tool).expect("render");
-        let output = run_with_stdin("mandoc", &["-T", "lint", "-W", "warning"], &page);
+        let output = process::run_with_stdin("mandoc", &["-T", "lint", "-W", "warning"], &page);
         let messages = String::from_utf8_lossy(&output.stdout).to_string()
             + &String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -179,18 +180,4 @@ fn tool_available(program: &str, args: &[&str]) -> bool {
         eprintln!("skipped: {program} is not installed");
     }
     runs
-}
-
-fn run_with_stdin(program: &str, args: &[&str], input: &[u8]) -> std::process::Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|err| panic!("start {program}: {err}"));
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    stdin.write_all(input).expect("write to the child");
-    drop(stdin);
-    child.wait_with_output().expect("wait for the child")
 }

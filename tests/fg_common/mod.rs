@@ -3,9 +3,11 @@
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+#[path = "../common/process.rs"]
+mod process;
+
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -41,21 +43,7 @@ pub struct RunResult {
 
 /// Runs the `flamegraph` binary with `args` in `dir`, feeding `stdin`.
 pub fn run_flamegraph(args: &[String], stdin: &[u8], dir: &Path) -> RunResult {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flamegraph"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start flamegraph");
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("run flamegraph");
-    let _ = feeder.join();
+    let output = process::run_in(env!("CARGO_BIN_EXE_flamegraph"), args, stdin, Some(dir));
     RunResult {
         status: output.status.code().unwrap_or(-1),
         stdout: output.stdout,
