@@ -127,6 +127,7 @@ pub struct Collapser {
     stacks: Stacks,
     key: Vec<u8>,
     text: Vec<u8>,
+    frames: Vec<u32>,
     first_type: Option<(String, String)>,
     warnings: Vec<String>,
 }
@@ -139,6 +140,7 @@ impl Collapser {
             stacks: Stacks::default(),
             key: Vec::new(),
             text: Vec::new(),
+            frames: Vec::new(),
             first_type: None,
             warnings: Vec::new(),
         }
@@ -151,16 +153,46 @@ impl Collapser {
 
     /// Adds every sample of `profile` (named `name` in messages) to the sums.
     pub fn add(&mut self, name: &str, profile: &Profile) -> Result<(), CollapseError> {
-        let Some(column) = choose_column(profile, self.options.sample_index.as_ref())? else {
+        let Some(column) = self.column(name, profile)? else {
             return Ok(());
         };
-        self.check_type(name, profile, column);
         let location_segments = self.location_segments(profile);
+        self.add_samples(profile, column, &location_segments)
+    }
+
+    /// Like [`Collapser::add`], but takes the profile so that its locations and strings can
+    /// be freed before its samples are read (the lower peak memory for large profiles).
+    pub fn add_owned(&mut self, name: &str, mut profile: Profile) -> Result<(), CollapseError> {
+        let Some(column) = self.column(name, &profile)? else {
+            return Ok(());
+        };
+        let location_segments = self.location_segments(&profile);
+        let o = &self.options;
+        profile.release_symbols(o.labels || !o.tag_root.is_empty() || !o.tag_leaf.is_empty());
+        self.add_samples(&profile, column, &location_segments)
+    }
+
+    /// The value column to fold (`None`: the profile has no columns), checked against the
+    /// type of the inputs added before.
+    fn column(&mut self, name: &str, profile: &Profile) -> Result<Option<usize>, CollapseError> {
+        let column = choose_column(profile, self.options.sample_index.as_ref())?;
+        if let Some(column) = column {
+            self.check_type(name, profile, column);
+        }
+        Ok(column)
+    }
+
+    fn add_samples(
+        &mut self,
+        profile: &Profile,
+        column: usize,
+        location_segments: &[u32],
+    ) -> Result<(), CollapseError> {
         self.stacks.reserve(profile.sample_count());
         profile.for_each_sample(|sample| -> Result<(), CollapseError> {
             let value = sample.values[column];
             if value != 0 {
-                self.fold_sample(profile, sample, &location_segments, value);
+                self.fold_sample(profile, sample, location_segments, value);
             }
             Ok(())
         })
@@ -190,7 +222,7 @@ impl Collapser {
                 self.text.clear();
                 self.text
                     .extend_from_slice(format!("{:#x}", location.address).as_bytes());
-                frames.push(self.stacks.frame(&self.text));
+                self.stacks.push_frames(&self.text, &mut frames);
             }
             for line in lines.iter().rev() {
                 self.text.clear();
@@ -199,7 +231,7 @@ impl Collapser {
                     self.text
                         .extend_from_slice(format!(":{}", line.line).as_bytes());
                 }
-                frames.push(self.stacks.frame(&self.text));
+                self.stacks.push_frames(&self.text, &mut frames);
             }
             segments.push(self.stacks.segment(&frames));
         }
@@ -235,10 +267,14 @@ impl Collapser {
         self.key = key;
     }
 
-    /// The segment of a single label frame.
+    /// The segment of one label frame (its text in `self.text`).
     fn label_segment(&mut self) -> u32 {
-        let frame = self.stacks.frame(&self.text);
-        self.stacks.segment(&[frame])
+        let mut frames = std::mem::take(&mut self.frames);
+        frames.clear();
+        self.stacks.push_frames(&self.text, &mut frames);
+        let segment = self.stacks.segment(&frames);
+        self.frames = frames;
+        segment
     }
 
     /// `--labels`: one frame `key=v1,v2` per string label key, keys sorted bytewise.

@@ -262,6 +262,17 @@ impl<W: Write> FoldedWriter<W> {
         self.buf.extend_from_slice(text);
     }
 
+    /// Appends frames that are each preceded by `;` (`;a;b`); the first `;` of a line is
+    /// left out.
+    #[inline]
+    pub fn separated_frames(&mut self, text: &[u8]) {
+        let text = match text.split_first() {
+            Some((_, rest)) if self.buf.len() == self.line_start => rest,
+            _ => text,
+        };
+        self.buf.extend_from_slice(text);
+    }
+
     /// Ends the current line with ` VALUE` and a line feed.
     #[inline]
     pub fn end_line(&mut self, value: i128) -> io::Result<()> {

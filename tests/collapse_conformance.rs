@@ -3,8 +3,8 @@
 //! `.labels.folded` exists). The copy in tests/data/collapse always runs; the shared set runs
 //! too when FLAMEPIPE_SHARED is set.
 
-use flamepipe::collapse::{collapse_to_vec, Options, SampleIndex};
-use flamepipe::profile::parse_profile;
+use flamepipe::collapse::{collapse_to_vec, Collapser, Options, SampleIndex};
+use flamepipe::profile::{parse_profile, read_profile_file};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -22,11 +22,23 @@ fn expected(dir: &Path, name: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Folds `input` both ways the library offers and checks that they agree: from bytes in
+/// memory with a borrowed profile, and the binary's way, from the file (read a second time
+/// for the samples) with the profile handed over so that its symbols are freed early.
 fn fold(input: &Path, options: Options) -> Vec<u8> {
-    let data = std::fs::read(input).expect("input readable");
-    let profile = parse_profile(data).unwrap_or_else(|e| panic!("{}: {e}", input.display()));
     let name = input.display().to_string();
-    collapse_to_vec(&[(&name, &profile)], options).unwrap_or_else(|e| panic!("{name}: {e}"))
+    let data = std::fs::read(input).expect("input readable");
+    let profile = parse_profile(data).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let borrowed = collapse_to_vec(&[(&name, &profile)], options.clone())
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut collapser = Collapser::new(options);
+    let owned = read_profile_file(input).unwrap_or_else(|e| panic!("{name}: {e}"));
+    collapser
+        .add_owned(&name, owned)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let streamed = collapser.finish().write_to(Vec::new()).expect("writes");
+    assert!(streamed == borrowed, "{name}: add_owned and add differ");
+    streamed
 }
 
 /// Checks every case under `dir`; returns the number of comparisons made.

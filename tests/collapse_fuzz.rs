@@ -5,7 +5,7 @@
 //! `cargo test` runs a short round. `FLAMEPIPE_FUZZ_SECONDS=300 cargo test --release --test
 //! collapse_fuzz -- --nocapture` runs for that long and prints the number of cases.
 
-use flamepipe::collapse::{collapse_to_vec, Options, SampleIndex};
+use flamepipe::collapse::{collapse_to_vec, Collapser, Options, SampleIndex};
 use flamepipe::profile::parse_profile;
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -136,7 +136,17 @@ fn options(rng: &mut Rng) -> Options {
 fn check(input: Vec<u8>, options: Options, case: u64) {
     let result = catch_unwind(AssertUnwindSafe(|| {
         if let Ok(profile) = parse_profile(input.clone()) {
-            let _ = collapse_to_vec(&[("fuzz", &profile)], options);
+            let borrowed = collapse_to_vec(&[("fuzz", &profile)], options.clone());
+            let mut collapser = Collapser::new(options);
+            let owned = collapser
+                .add_owned("fuzz", profile)
+                .and_then(|()| Ok(collapser.finish().write_to(Vec::new())?));
+            let same = match (&borrowed, &owned) {
+                (Ok(a), Ok(b)) => a == b,
+                (Err(a), Err(b)) => a.to_string() == b.to_string(),
+                _ => false,
+            };
+            assert!(same, "add and add_owned disagree: {borrowed:?} / {owned:?}");
         }
     }));
     if result.is_err() {

@@ -137,10 +137,18 @@ fn reference(p: &Profile, labels: bool, lines: bool) -> Vec<u8> {
     out
 }
 
+/// Rounds of the model test: 200, or `FLAMEPIPE_MODEL_ROUNDS` for a longer run.
+fn rounds() -> usize {
+    std::env::var("FLAMEPIPE_MODEL_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200)
+}
+
 #[test]
 fn random_profiles_fold_like_the_reference() {
     let mut rng = Rng(42);
-    for round in 0..200 {
+    for round in 0..rounds() {
         let p = random_profile(&mut rng);
         let parsed = parse_profile(p.encode_to_vec()).unwrap();
         for (labels, lines) in [(false, false), (true, false), (false, true)] {

@@ -281,11 +281,12 @@ fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
         ));
     }
     let functions = FunctionNames::new(&outer.functions, n)?;
-    let (locations, lines) = resolve_locations(&outer.locations, &outer.lines, &functions)?;
+    let (locations, lines) = resolve_locations(outer.locations, outer.lines, &functions)?;
     let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
         .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
     Ok(Profile {
         data: outer.string_bytes,
+        string_count: n,
         strings: outer.strings,
         sample_types,
         default_sample_type,
@@ -326,38 +327,42 @@ impl FunctionNames {
     }
 }
 
-/// Resolves each line's function to its name and flattens the lines.
+/// Resolves each line's function to its name. Both lists are converted in place (the
+/// vectors are reused), so a large profile is never held twice.
 fn resolve_locations(
-    raw: &[RawLocation],
-    raw_lines: &[(u64, i64)],
+    raw: Vec<RawLocation>,
+    raw_lines: Vec<(u64, i64)>,
     functions: &FunctionNames,
 ) -> Result<(Vec<Location>, Vec<Line>), ProfileError> {
-    let mut locations = Vec::with_capacity(raw.len());
-    let mut lines = Vec::with_capacity(raw_lines.len());
-    for loc in raw {
-        if loc.id == 0 {
-            return Err(ProfileError::Invalid("location id 0".into()));
-        }
-        let start = lines.len() as u32;
-        for &(function, line) in &raw_lines[loc.lines.0 as usize..loc.lines.1 as usize] {
-            let name = if function == 0 {
-                0
-            } else {
-                functions.get(function).ok_or_else(|| {
-                    ProfileError::Invalid(format!(
-                        "location {} refers to unknown function id {function}",
-                        loc.id
-                    ))
-                })?
+    if raw.iter().any(|loc| loc.id == 0) {
+        return Err(ProfileError::Invalid("location id 0".into()));
+    }
+    let lines = raw_lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (function, line))| {
+            let name = match function {
+                0 => 0,
+                _ => functions.get(function).ok_or((i, function))?,
             };
-            lines.push(Line { name, line });
-        }
-        locations.push(Location {
+            Ok(Line { name, line })
+        })
+        .collect::<Result<Vec<_>, (usize, u64)>>()
+        .map_err(|(i, function)| {
+            let owner = &raw[raw.partition_point(|loc| loc.lines.1 as usize <= i)];
+            ProfileError::Invalid(format!(
+                "location {} refers to unknown function id {function}",
+                owner.id
+            ))
+        })?;
+    let locations = raw
+        .into_iter()
+        .map(|loc| Location {
             id: loc.id,
             address: loc.address,
-            lines: (start, lines.len() as u32),
-        });
-    }
+            lines: loc.lines,
+        })
+        .collect();
     Ok((locations, lines))
 }
 
@@ -447,7 +452,7 @@ fn read_label(profile: &Profile, data: &[u8], f: &Field) -> Result<Option<Label>
             _ => {}
         }
     }
-    let n = profile.strings.len();
+    let n = profile.string_count;
     let label = Label {
         key: str_id(key, n)?,
         str: str_id(str, n)?,

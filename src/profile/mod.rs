@@ -4,9 +4,10 @@
 //! ([`detect`]), and decodes either a protobuf `Profile` ([`decode`]) or the text printed by
 //! `go tool pprof -raw` ([`raw`]) into the same [`Profile`] model.
 //!
-//! The model keeps the decompressed input and refers to its strings by byte ranges; protobuf
-//! samples stay encoded until [`Profile::for_each_sample`] streams them, so a profile costs
-//! little more memory than its own bytes.
+//! The model refers to its strings by byte ranges: into the string table's bytes (protobuf) or
+//! into the whole text (`-raw`). Protobuf samples are not kept at all: [`Profile::for_each_sample`]
+//! decodes them from the input a second time, so a profile costs less memory than its own
+//! decompressed bytes.
 
 pub mod decode;
 pub mod detect;
@@ -205,6 +206,8 @@ pub struct Profile {
     data: Vec<u8>,
     /// Byte ranges of the strings; entry 0 is empty.
     strings: Vec<(usize, usize)>,
+    /// The number of strings (kept when the strings themselves are released).
+    string_count: usize,
     /// Value columns.
     pub sample_types: Vec<ValueType>,
     /// Preferred column's type name (0 = none).
@@ -304,6 +307,18 @@ impl Profile {
         Ok(())
     }
 
+    /// Frees what folding no longer needs once every location's frames are known: the
+    /// locations and their lines, and the strings too unless labels are still to be read.
+    /// The samples stay readable.
+    pub(crate) fn release_symbols(&mut self, keep_strings: bool) {
+        self.locations = Vec::new();
+        self.lines = Vec::new();
+        if !keep_strings {
+            self.data = Vec::new();
+            self.strings = Vec::new();
+        }
+    }
+
     /// The index in [`Profile::locations`] of location `id`.
     #[inline]
     pub fn location_index_of(&self, id: u64) -> Option<u32> {
@@ -341,7 +356,9 @@ impl Source {
     }
 }
 
-const BUFFER: usize = 1 << 16;
+/// Read buffers (compressed and decompressed): large enough that reads are few, small
+/// because every byte of them counts in the peak memory of a small profile.
+const BUFFER: usize = 1 << 14;
 
 /// Bytes looked at to classify an input.
 const HEAD: u64 = 1 << 16;
@@ -391,9 +408,7 @@ fn load(source: Source) -> Result<Profile, ProfileError> {
                 return raw::parse_raw(head);
             }
             detect::Kind::Protobuf => {
-                let input =
-                    BufReader::with_capacity(BUFFER, std::io::Cursor::new(head).chain(input));
-                decode::decode_stream(input, gzip)?
+                decode::decode_stream(std::io::Cursor::new(head).chain(input), gzip)?
             }
         }
     };

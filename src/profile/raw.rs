@@ -34,6 +34,7 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         .collect();
     Ok(Profile {
         data,
+        string_count: strings.len(),
         strings,
         sample_types: header.sample_types,
         default_sample_type: header.default_sample_type,

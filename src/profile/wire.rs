@@ -322,14 +322,13 @@ impl<R: std::io::BufRead> StreamFields<R> {
         number: u64,
     ) -> Result<(), ProfileError> {
         use std::io::Read;
-        let mut take = (&mut self.input).take(len);
         let got = if keep {
             self.buf.clear();
-            take.read_to_end(&mut self.buf).map(|n| n as u64)
+            (&mut self.input).take(len).read_to_end(&mut self.buf)
         } else {
-            std::io::copy(&mut take, &mut std::io::sink())
+            self.skip(len)
         };
-        let got = got.map_err(|e| self.io_error(e))?;
+        let got = got.map_err(|e| self.io_error(e))? as u64;
         self.pos += got;
         if got < len {
             return Err(malformed(
@@ -340,12 +339,76 @@ impl<R: std::io::BufRead> StreamFields<R> {
         Ok(())
     }
 
+    /// Consumes up to `len` bytes; returns how many there were.
+    fn skip(&mut self, len: u64) -> std::io::Result<usize> {
+        let mut skipped = 0u64;
+        while skipped < len {
+            let available = match self.input.fill_buf() {
+                Ok([]) => break,
+                Ok(buf) => buf.len(),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let n = available.min((len - skipped).try_into().unwrap_or(usize::MAX));
+            self.input.consume(n);
+            skipped += n as u64;
+        }
+        Ok(skipped as usize)
+    }
+
+    /// The next field when all of it is already in the input's buffer (the common case),
+    /// decoded straight from there; `None` leaves everything unread for [`Self::next_field`]'s
+    /// byte-by-byte path, which also reports every error.
+    #[inline]
+    fn buffered_field(&mut self, keep: &impl Fn(u64) -> bool) -> Option<StreamField> {
+        let buf = self.input.fill_buf().ok()?;
+        let (tag, after_tag) = read_varint(buf, 0, buf.len())?;
+        let number = tag >> 3;
+        let (value, used, payload_at) = match tag & 7 {
+            _ if number == 0 => return None,
+            0 => {
+                let (v, end) = read_varint(buf, after_tag, buf.len())?;
+                (Value::Varint(v), end, end)
+            }
+            1 if buf.len() >= after_tag + 8 => (Value::Fixed64, after_tag + 8, after_tag + 8),
+            5 if buf.len() >= after_tag + 4 => (Value::Fixed32, after_tag + 4, after_tag + 4),
+            2 => {
+                let (len, at) = read_varint(buf, after_tag, buf.len())?;
+                let end = at.checked_add(usize::try_from(len).ok()?)?;
+                let payload = buf.get(at..end)?;
+                let len = if keep(number) {
+                    self.buf.clear();
+                    self.buf.extend_from_slice(payload);
+                    payload.len()
+                } else {
+                    0
+                };
+                (Value::Bytes(0, len), end, at)
+            }
+            _ => return None,
+        };
+        self.input.consume(used);
+        let start = self.pos;
+        self.pos += used as u64;
+        Some(StreamField {
+            field: Field {
+                number,
+                start: start as usize,
+                value,
+            },
+            payload_at: start + payload_at as u64,
+        })
+    }
+
     /// The next field, `None` at the end of the input; payloads of fields for which `keep`
     /// is false are skipped.
     pub fn next_field(
         &mut self,
         keep: impl Fn(u64) -> bool,
     ) -> Result<Option<StreamField>, ProfileError> {
+        if let Some(field) = self.buffered_field(&keep) {
+            return Ok(Some(field));
+        }
         let start = self.pos;
         let Some(first) = self.byte()? else {
             return Ok(None);

@@ -131,7 +131,7 @@ fn run(files: &[String], options: Options) -> ExitCode {
         for w in &profile.warnings {
             warn(format_args!("{name}: {w}"));
         }
-        if let Err(e) = collapser.add(name, &profile) {
+        if let Err(e) = collapser.add_owned(name, profile) {
             return fail(name, e);
         }
     }

@@ -1,0 +1,185 @@
+//! Output order: stacks sorted bytewise by their text, without building the text.
+//!
+//! Frame texts never contain `;` (the interner splits them there), so a stack's text is its
+//! frames joined with `;`, and two texts compare like their sequences of *tokens*: every frame
+//! but the last is the token `FRAME;`, the last one is `FRAME` followed by the end of the text.
+//! Ranking all tokens once (two per frame) reduces the comparison of two stacks to comparing
+//! two sequences of numbers.
+//!
+//! Why that is exact: take the first position where the frame lists differ. Two `FRAME;`
+//! tokens of different frames differ within their own bytes, since neither can be a prefix
+//! of the other without a `;` inside a frame. A last token `FRAME` that is a prefix of the
+//! other side's token means the text ends first, which sorts first, as the shorter token
+//! does. Everything else differs inside both tokens.
+//!
+//! The sequences are sorted by a multikey quicksort (Bentley and Sedgewick's three-way radix
+//! quicksort over token positions): each stack keeps a cursor, and a stack's tokens are read
+//! only as deep as they are needed to tell it apart from its neighbours.
+
+use super::{read_varint, Stacks};
+
+/// Token 0 is the end of a stack: it sorts before every frame.
+const END: u32 = 0;
+
+/// The rank (1-based) of each frame's two tokens: `FRAME` as the last frame and `FRAME;`.
+struct Tokens {
+    last: Vec<u32>,
+    inner: Vec<u32>,
+}
+
+impl Tokens {
+    fn new(stacks: &Stacks) -> Self {
+        let frames = &stacks.frames;
+        let mut by_text: Vec<u32> = (0..frames.len() as u32).collect();
+        by_text.sort_unstable_by(|&a, &b| frames.get(a).cmp(frames.get(b)));
+        let mut tokens = Tokens {
+            last: vec![END; frames.len()],
+            inner: vec![END; frames.len()],
+        };
+        // `FRAME;` sorts after FRAME and after every text that extends FRAME with a byte
+        // below `;`: those follow FRAME in sorted order, so each frame stays "open" until
+        // a text arrives that its `FRAME;` token precedes.
+        let mut open: Vec<u32> = Vec::new();
+        let mut next = END + 1;
+        for &id in &by_text {
+            let text = frames.get(id);
+            while let Some(&top) = open.last() {
+                let prefix = frames.get(top);
+                if text.starts_with(prefix) && text[prefix.len()] < b';' {
+                    break;
+                }
+                tokens.inner[top as usize] = next;
+                next += 1;
+                open.pop();
+            }
+            tokens.last[id as usize] = next;
+            next += 1;
+            open.push(id);
+        }
+        while let Some(top) = open.pop() {
+            tokens.inner[top as usize] = next;
+            next += 1;
+        }
+        tokens
+    }
+}
+
+/// Where a stack's next frame is: a byte offset in its key and the rest of the current
+/// segment (a range of the segment arena).
+#[derive(Clone, Copy, Default)]
+struct Cursor {
+    key_pos: u32,
+    segment: u32,
+    segment_end: u32,
+}
+
+/// Reads stacks token by token.
+struct Reader<'a> {
+    stacks: &'a Stacks,
+    tokens: Tokens,
+    cursors: Vec<Cursor>,
+}
+
+impl Reader<'_> {
+    /// The next token of `stack` (END once its frames are used up).
+    #[inline]
+    fn advance(&mut self, stack: u32) -> u32 {
+        let key = self.stacks.table.key(stack);
+        let segments = &self.stacks.segments;
+        let cursor = &mut self.cursors[stack as usize];
+        while cursor.segment == cursor.segment_end {
+            if cursor.key_pos as usize >= key.len() {
+                return END;
+            }
+            let mut pos = cursor.key_pos as usize;
+            let (start, end) = segments.range(read_varint(key, &mut pos));
+            cursor.key_pos = pos as u32;
+            cursor.segment = start as u32;
+            cursor.segment_end = end as u32;
+        }
+        let frame = segments.items[cursor.segment as usize] as usize;
+        cursor.segment += 1;
+        // Segments are never empty, so the frame is the last one when both run out here.
+        if cursor.segment == cursor.segment_end && cursor.key_pos as usize == key.len() {
+            self.tokens.last[frame]
+        } else {
+            self.tokens.inner[frame]
+        }
+    }
+}
+
+/// A small deterministic generator for pivot positions (so that no input order makes every
+/// partition lopsided).
+struct Pivots(u64);
+
+impl Pivots {
+    fn pick(&mut self, lo: usize, hi: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        lo + ((self.0 >> 33) as usize % (hi - lo))
+    }
+}
+
+/// The stack ids in output order, each with `true` when its text equals the previous one's
+/// (so that its sum belongs to that line).
+pub(super) fn sorted(stacks: &Stacks) -> Vec<(u32, bool)> {
+    let count = stacks.table.len();
+    let mut reader = Reader {
+        stacks,
+        tokens: Tokens::new(stacks),
+        cursors: vec![Cursor::default(); count],
+    };
+    // (current token, stack); every range on the work list holds stacks whose earlier tokens
+    // are all equal and whose cursors stand at the same depth.
+    let mut items: Vec<(u32, u32)> = (0..count as u32)
+        .map(|stack| (reader.advance(stack), stack))
+        .collect();
+    let mut same_as_previous = vec![false; count];
+    let mut work = vec![(0, count)];
+    let mut pivots = Pivots(0x2545_f491_4f6c_dd1d);
+    while let Some((lo, hi)) = work.pop() {
+        if hi - lo < 2 {
+            continue;
+        }
+        let pivot = items[pivots.pick(lo, hi)].0;
+        let (lt, gt) = partition(&mut items[lo..hi], pivot);
+        let (lt, gt) = (lo + lt, lo + gt);
+        work.push((lo, lt));
+        work.push((gt, hi));
+        if pivot == END {
+            same_as_previous[lt + 1..gt].fill(true);
+            continue;
+        }
+        for item in &mut items[lt..gt] {
+            item.0 = reader.advance(item.1);
+        }
+        work.push((lt, gt));
+    }
+    items
+        .into_iter()
+        .zip(same_as_previous)
+        .map(|((_, stack), same)| (stack, same))
+        .collect()
+}
+
+/// Three-way partition by token: returns `(lt, gt)` with tokens below `pivot` in `..lt`,
+/// equal in `lt..gt` and above in `gt..`.
+fn partition(items: &mut [(u32, u32)], pivot: u32) -> (usize, usize) {
+    let (mut lt, mut i, mut gt) = (0, 0, items.len());
+    while i < gt {
+        let token = items[i].0;
+        if token < pivot {
+            items.swap(lt, i);
+            lt += 1;
+            i += 1;
+        } else if token > pivot {
+            gt -= 1;
+            items.swap(i, gt);
+        } else {
+            i += 1;
+        }
+    }
+    (lt, gt)
+}
