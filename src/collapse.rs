@@ -213,6 +213,7 @@ impl Collapser {
 
     /// The segment (frame list, physical caller first) of every location.
     fn location_segments(&mut self, profile: &Profile) -> Vec<u32> {
+        self.reserve_frames(profile);
         let mut frames = Vec::new();
         let mut segments = Vec::with_capacity(profile.locations.len());
         for location in &profile.locations {
@@ -236,6 +237,24 @@ impl Collapser {
             segments.push(self.stacks.segment(&frames));
         }
         segments
+    }
+
+    /// Sizes the frame and segment tables for the profile's locations at once (an upper
+    /// bound), so that they are not copied as they grow while the profile is in memory too.
+    fn reserve_frames(&mut self, profile: &Profile) {
+        const SUFFIX: usize = 24; // `:LINE`, or a whole `0x…` address frame
+        let (mut count, mut bytes) = (0, 0);
+        for location in &profile.locations {
+            let lines = profile.lines(location);
+            count += lines.len().max(1);
+            bytes += SUFFIX * lines.len().max(1);
+            bytes += lines
+                .iter()
+                .map(|l| profile.string(l.name).len())
+                .sum::<usize>();
+        }
+        self.stacks
+            .reserve_frames(profile.locations.len(), count, bytes);
     }
 
     fn fold_sample(

@@ -166,6 +166,21 @@ impl<T: Copy + Eq> Arena<T> {
         self.ends.len()
     }
 
+    /// Frees the hash index once nothing is interned any more.
+    fn drop_index(&mut self) {
+        self.hashes = Vec::new();
+        self.slots = Slots::default();
+    }
+
+    /// Makes room for `more` entries of `items` items in all.
+    fn reserve(&mut self, more: usize, items: usize) {
+        self.items.reserve(items);
+        self.ends.reserve(more);
+        self.hashes.reserve(more);
+        self.slots
+            .reserve_total(self.hashes.len() + more, &self.hashes);
+    }
+
     /// The id of `item`, adding it when new.
     fn intern(&mut self, item: &[T], hash: Hash) -> u32 {
         self.slots.reserve_one(&self.hashes);
@@ -305,6 +320,13 @@ impl Stacks {
         self.segments.intern(frames, hash_ids(frames))
     }
 
+    /// Makes room for `segments` more segments of `frames` frames in all, with `bytes` bytes
+    /// of frame text (upper bounds).
+    pub fn reserve_frames(&mut self, segments: usize, frames: usize, bytes: usize) {
+        self.frames.reserve(frames, bytes);
+        self.segments.reserve(segments, frames);
+    }
+
     /// Makes room for `more` stacks (an upper bound: the number of samples to come), so that
     /// the tables are allocated once instead of doubling.
     pub fn reserve(&mut self, more: usize) {
@@ -324,6 +346,9 @@ impl Stacks {
 
     /// Sorts the stacks by text, merges equal texts and leaves out zero sums.
     pub fn finish(mut self) -> Folded {
+        // Nothing is interned any more: the hash indexes make room for the sort.
+        self.frames.drop_index();
+        self.segments.drop_index();
         self.table.drop_index();
         let sorted = order::sorted(&self);
         let sums = &mut self.table.sums;

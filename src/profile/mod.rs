@@ -11,13 +11,14 @@
 
 pub mod decode;
 pub mod detect;
+mod inflate;
 pub mod proto;
 pub mod raw;
 mod wire;
 
-use flate2::read::MultiGzDecoder;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::Arc;
 
 /// Everything that can be wrong with one input. The messages are the spec's, without the
 /// `pprof-collapse: NAME:` prefix that the binary adds.
@@ -332,15 +333,24 @@ pub(crate) enum Source {
     /// A file, read again for the samples.
     File(std::path::PathBuf),
     /// Bytes in memory (stdin, tests), gzipped or not.
-    Memory(Vec<u8>),
+    Memory(Arc<Vec<u8>>),
+}
+
+/// Shared bytes as a readable slice.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 impl Source {
     /// A buffered reader of the (decompressed) bytes, and whether they are gzipped.
-    pub(crate) fn open(&self) -> Result<(Box<dyn BufRead + '_>, bool), ProfileError> {
-        let raw: Box<dyn Read + '_> = match self {
+    pub(crate) fn open(&self) -> Result<(Box<dyn BufRead + Send>, bool), ProfileError> {
+        let raw: Box<dyn Read + Send> = match self {
             Source::File(path) => Box::new(std::fs::File::open(path)?),
-            Source::Memory(bytes) => Box::new(&bytes[..]),
+            Source::Memory(bytes) => Box::new(std::io::Cursor::new(Shared(Arc::clone(bytes)))),
         };
         let mut raw = BufReader::with_capacity(BUFFER, raw);
         let mut magic = [0u8; 2];
@@ -348,8 +358,7 @@ impl Source {
         let n = head.len().min(2);
         magic[..n].copy_from_slice(&head[..n]);
         if n == 2 && magic == [0x1f, 0x8b] {
-            let gz = MultiGzDecoder::new(raw);
-            Ok((Box::new(BufReader::with_capacity(BUFFER, gz)), true))
+            Ok((inflate::gunzip(raw), true))
         } else {
             Ok((Box::new(raw), false))
         }
@@ -386,7 +395,7 @@ pub fn read_profile_file(path: &std::path::Path) -> Result<Profile, ProfileError
 
 /// Decodes the complete bytes of one input (gzip, detection, protobuf or `-raw` text).
 pub fn parse_profile(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    load(Source::Memory(data))
+    load(Source::Memory(Arc::new(data)))
 }
 
 fn load(source: Source) -> Result<Profile, ProfileError> {
