@@ -48,7 +48,7 @@ impl IndexRange {
 struct Outer {
     /// The bytes of all strings, back to back.
     string_bytes: Vec<u8>,
-    strings: Vec<(usize, usize)>,
+    strings: Vec<super::Span>,
     sample_types: Vec<(i64, i64)>,
     samples: usize,
     locations: Vec<RawLocation>,
@@ -127,7 +127,8 @@ fn read_outer<R: std::io::BufRead>(fields: &mut StreamFields<R>) -> Result<Outer
                 f.bytes(MSG)?;
                 let start = out.string_bytes.len();
                 out.string_bytes.extend_from_slice(buf);
-                out.strings.push((start, out.string_bytes.len()));
+                out.strings
+                    .push(super::span(start, out.string_bytes.len())?);
             }
             7 | 8 | 15 => out.other_strings.add(f.varint(MSG)? as i64),
             9 => {

@@ -75,6 +75,18 @@ pub enum ProfileError {
 /// Index of a string in [`Profile::string`]; 0 is the empty string.
 pub type StrId = u32;
 
+/// Where a string is in the profile's bytes: start and end. 32 bits each: half the memory of
+/// `usize` pairs, and no profile comes near 4 GiB of strings (larger ones are refused).
+pub(crate) type Span = (u32, u32);
+
+/// The span of `start..end`, or the error for inputs whose strings go beyond 4 GiB.
+pub(crate) fn span(start: usize, end: usize) -> Result<Span, ProfileError> {
+    match (u32::try_from(start), u32::try_from(end)) {
+        (Ok(s), Ok(e)) => Ok((s, e)),
+        _ => Err(ProfileError::NotSupported("strings beyond 4 GiB")),
+    }
+}
+
 /// A value column: type and unit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ValueType {
@@ -206,7 +218,7 @@ pub struct Profile {
     /// The bytes strings point into: the string table (protobuf) or the whole text (`-raw`).
     data: Vec<u8>,
     /// Byte ranges of the strings; entry 0 is empty.
-    strings: Vec<(usize, usize)>,
+    strings: Vec<Span>,
     /// The number of strings (kept when the strings themselves are released).
     string_count: usize,
     /// Value columns.
@@ -236,7 +248,7 @@ impl Profile {
     #[inline]
     pub fn string(&self, id: StrId) -> &[u8] {
         match self.strings.get(id as usize) {
-            Some(&(s, e)) => &self.data[s..e],
+            Some(&(s, e)) => &self.data[s as usize..e as usize],
             None => &[],
         }
     }

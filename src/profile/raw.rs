@@ -6,6 +6,10 @@ use super::{
 
 /// Parses `-raw` text (the whole, decompressed input).
 pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
+    if u32::try_from(data.len()).is_err() {
+        // Strings are kept as 32-bit positions in the text.
+        return Err(ProfileError::NotSupported("-raw text larger than 4 GiB"));
+    }
     let mut parser = Parser {
         data: &data,
         strings: vec![(0, 0)],
@@ -69,7 +73,7 @@ enum Section {
 
 struct Parser<'a> {
     data: &'a [u8],
-    strings: Vec<(usize, usize)>,
+    strings: Vec<super::Span>,
     header: Header,
     table: SampleTable,
     /// Label lines of the current sample: (line number, start, end).
@@ -194,7 +198,8 @@ impl<'a> Parser<'a> {
         if t.s.is_empty() {
             return 0;
         }
-        self.strings.push((t.at, t.at + t.s.len()));
+        // parse_raw refused texts whose positions do not fit in 32 bits.
+        self.strings.push((t.at as u32, (t.at + t.s.len()) as u32));
         (self.strings.len() - 1) as StrId
     }
 
