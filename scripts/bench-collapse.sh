@@ -27,15 +27,17 @@ if [[ ! -s "$synthetic" ]]; then
 fi
 large="tests/data/collapse/inputs/proftest.large.cpu"
 
-# measure NAME CMD... : runs CMD with stdout to /dev/null; prints "wall_s cpu_s rss_kb"
+# measure CMD... : runs CMD with stdout to /dev/null; prints "wall_s cpu_s rss_kb" (wall time
+# from bash's microsecond clock: /usr/bin/time rounds it to 10 ms)
 measure() {
-  local log="$bench_dir/time.log"
+  local log="$bench_dir/time.log" start end
+  start=$EPOCHREALTIME
   /usr/bin/time -v "$@" > /dev/null 2> "$log" || { cat "$log" >&2; return 1; }
-  awk -F': ' '
-    /Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
-    /User time/ { u = $2 } /System time/ { s = $2 }
+  end=$EPOCHREALTIME
+  awk -F': ' -v t0="$start" -v t1="$end" '
+    /User time/ { u = $2 } /System time/ { sy = $2 }
     /Maximum resident set size/ { r = $2 }
-    END { printf "%.2f %.2f %d\n", w, u + s, r }' "$log"
+    END { printf "%.3f %.2f %d\n", t1 - t0, u + sy, r }' "$log"
 }
 
 # best of N runs (lowest wall time)
@@ -66,8 +68,9 @@ for file in "$synthetic" "$large"; do
     gw=- gc=- gr=0 ratio="(go skipped)"
   fi
   mem=$(awk -v r="$cr" -v b="$raw_bytes" 'BEGIN { printf "%.2fx", r * 1024 / b }')
-  printf '%-26s %10.1f | %6ss %6ss %8d MB | %6ss %6ss %8d MB | %s; RSS %s of raw\n' \
+  mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+  printf '%-26s %10.1f | %7ss %6ss %8s MB | %7ss %6ss %8s MB | %s; RSS %s of raw\n' \
     "$(basename "$file")" "$(awk -v b="$raw_bytes" 'BEGIN { print b / 1e6 }')" \
-    "$cw" "$cc" $((cr / 1024)) "$gw" "$gc" $((gr / 1024)) "$ratio" "$mem"
+    "$cw" "$cc" "$(mb "$cr")" "$gw" "$gc" "$(mb "$gr")" "$ratio" "$mem"
   echo "  ($lines folded lines)"
 done
