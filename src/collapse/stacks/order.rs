@@ -16,7 +16,7 @@
 //! quicksort over token positions): each stack keeps a cursor, and a stack's tokens are read
 //! only as deep as they are needed to tell it apart from its neighbours.
 
-use super::{read_varint, Stacks};
+use super::{read_varint, Arena, Stacks};
 
 /// Token 0 is the end of a stack: it sorts before every frame.
 const END: u32 = 0;
@@ -30,8 +30,7 @@ struct Tokens {
 impl Tokens {
     fn new(stacks: &Stacks) -> Self {
         let frames = &stacks.frames;
-        let mut by_text: Vec<u32> = (0..frames.len() as u32).collect();
-        by_text.sort_unstable_by(|&a, &b| frames.get(a).cmp(frames.get(b)));
+        let by_text = sorted_by_text(frames);
         let mut tokens = Tokens {
             last: vec![END; frames.len()],
             inner: vec![END; frames.len()],
@@ -62,6 +61,50 @@ impl Tokens {
         }
         tokens
     }
+}
+
+/// Bytes of a text per sort digit.
+const DIGIT_BYTES: usize = 7;
+
+/// Digit `depth` of `text` for sorting: 7 bytes big-endian, then how many of them the text has
+/// (7 when it goes on), so that digits compare like the texts and a text sorts before its
+/// extensions.
+#[inline]
+fn digit(text: &[u8], depth: usize) -> u64 {
+    let start = (depth * DIGIT_BYTES).min(text.len());
+    let bytes = &text[start..(start + DIGIT_BYTES).min(text.len())];
+    let mut word = [0u8; 8];
+    word[..bytes.len()].copy_from_slice(bytes);
+    word[7] = bytes.len() as u8;
+    u64::from_be_bytes(word)
+}
+
+/// Frame ids in bytewise order of their texts: a multikey quicksort on 7-byte digits, which
+/// reads each text only as far as it must (frame texts share long package prefixes).
+fn sorted_by_text(frames: &Arena<u8>) -> Vec<u32> {
+    let mut items: Vec<(u64, u32)> = (0..frames.len() as u32)
+        .map(|id| (digit(frames.get(id), 0), id))
+        .collect();
+    let mut work = vec![(0, items.len(), 0)];
+    let mut pivots = Pivots(0x9e37_79b9_7f4a_7c15);
+    while let Some((lo, hi, depth)) = work.pop() {
+        if hi - lo < 2 {
+            continue;
+        }
+        let pivot = items[pivots.pick(lo, hi)].0;
+        let (lt, gt) = partition(&mut items[lo..hi], pivot);
+        let (lt, gt) = (lo + lt, lo + gt);
+        work.push((lo, lt, depth));
+        work.push((gt, hi, depth));
+        // Equal digits that do not fill all seven bytes end their (distinct) texts: no tie.
+        if pivot & 0xff == DIGIT_BYTES as u64 {
+            for item in &mut items[lt..gt] {
+                item.0 = digit(frames.get(item.1), depth + 1);
+            }
+            work.push((lt, gt, depth + 1));
+        }
+    }
+    items.into_iter().map(|(_, id)| id).collect()
 }
 
 /// Where a stack's next frame is: a byte offset in its key and the rest of the current
@@ -166,7 +209,7 @@ pub(super) fn sorted(stacks: &Stacks) -> Vec<(u32, bool)> {
 
 /// Three-way partition by token: returns `(lt, gt)` with tokens below `pivot` in `..lt`,
 /// equal in `lt..gt` and above in `gt..`.
-fn partition(items: &mut [(u32, u32)], pivot: u32) -> (usize, usize) {
+fn partition<K: Ord + Copy>(items: &mut [(K, u32)], pivot: K) -> (usize, usize) {
     let (mut lt, mut i, mut gt) = (0, 0, items.len());
     while i < gt {
         let token = items[i].0;
@@ -182,4 +225,49 @@ fn partition(items: &mut [(u32, u32)], pivot: u32) -> (usize, usize) {
         }
     }
     (lt, gt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hash_bytes;
+    use super::*;
+
+    #[test]
+    fn texts_sort_bytewise_by_digits() {
+        let mut texts: Vec<Vec<u8>> = [
+            &b""[..],
+            b"\0",
+            b"a",
+            b"a\0",
+            b"a\0\0\0\0\0\0",
+            b"a\0\0\0\0\0\0\0",
+            b"abcdefg",
+            b"abcdefg\0",
+            b"abcdefgh",
+            b"abcdefgha",
+            b"abcdefg\xff",
+            b"\xff\xfe",
+            b"github.com/x/y.(*T).f",
+            b"github.com/x/y.(*T).f.func1",
+            b"github.com/x/y.(*T).g",
+            b"github.com/x/z.f",
+        ]
+        .iter()
+        .map(|t| t.to_vec())
+        .collect();
+        // Interned in a scrambled order, so that the sort has work to do.
+        texts.rotate_left(5);
+        texts.swap(0, 9);
+        let mut frames = Arena::default();
+        for t in &texts {
+            frames.intern(t, hash_bytes(t));
+        }
+        let sorted: Vec<&[u8]> = sorted_by_text(&frames)
+            .into_iter()
+            .map(|id| frames.get(id))
+            .collect();
+        let mut want: Vec<&[u8]> = texts.iter().map(|t| &t[..]).collect();
+        want.sort();
+        assert_eq!(sorted, want);
+    }
 }
