@@ -239,8 +239,9 @@ impl Collapser {
         segments
     }
 
-    /// Sizes the frame and segment tables for the profile's locations at once (an upper
-    /// bound), so that they are not copied as they grow while the profile is in memory too.
+    /// Sizes the frame and segment tables for the profile's locations at once, so that they
+    /// are not copied as they grow while the profile is in memory too. An estimate: names
+    /// with `;` (several frames) or invalid UTF-8 (longer once replaced) may still grow them.
     fn reserve_frames(&mut self, profile: &Profile) {
         const SUFFIX: usize = 24; // `:LINE`, or a whole `0x…` address frame
         let (mut count, mut bytes) = (0, 0);
