@@ -92,7 +92,7 @@ fn sorted_by_text(frames: &Arena<u8>) -> Vec<u32> {
             continue;
         }
         let pivot = items[pivots.pick(lo, hi)].0;
-        let (lt, gt) = partition(&mut items[lo..hi], pivot);
+        let (lt, gt) = partition(&mut items[lo..hi], pivot, |item| item.0);
         let (lt, gt) = (lo + lt, lo + gt);
         work.push((lo, lt, depth));
         work.push((gt, hi, depth));
@@ -116,23 +116,31 @@ struct Cursor {
     segment_end: u32,
 }
 
+/// One stack being sorted: its current token and where its next frame is.
+#[derive(Clone, Copy)]
+struct Item {
+    token: u32,
+    stack: u32,
+    cursor: Cursor,
+}
+
 /// Reads stacks token by token.
 struct Reader<'a> {
     stacks: &'a Stacks,
     tokens: Tokens,
-    cursors: Vec<Cursor>,
 }
 
 impl Reader<'_> {
-    /// The next token of `stack` (END once its frames are used up).
+    /// Moves `item` to its stack's next token (END once its frames are used up).
     #[inline]
-    fn advance(&mut self, stack: u32) -> u32 {
-        let key = self.stacks.table.key(stack);
+    fn advance(&self, item: &mut Item) {
+        let key = self.stacks.table.key(item.stack);
         let segments = &self.stacks.segments;
-        let cursor = &mut self.cursors[stack as usize];
+        let cursor = &mut item.cursor;
         while cursor.segment == cursor.segment_end {
             if cursor.key_pos as usize >= key.len() {
-                return END;
+                item.token = END;
+                return;
             }
             let mut pos = cursor.key_pos as usize;
             let (start, end) = segments.range(read_varint(key, &mut pos));
@@ -143,11 +151,12 @@ impl Reader<'_> {
         let frame = segments.items[cursor.segment as usize] as usize;
         cursor.segment += 1;
         // Segments are never empty, so the frame is the last one when both run out here.
-        if cursor.segment == cursor.segment_end && cursor.key_pos as usize == key.len() {
+        item.token = if cursor.segment == cursor.segment_end && cursor.key_pos as usize == key.len()
+        {
             self.tokens.last[frame]
         } else {
             self.tokens.inner[frame]
-        }
+        };
     }
 }
 
@@ -169,15 +178,22 @@ impl Pivots {
 /// (so that its sum belongs to that line).
 pub(super) fn sorted(stacks: &Stacks) -> Vec<(u32, bool)> {
     let count = stacks.table.len();
-    let mut reader = Reader {
+    let reader = Reader {
         stacks,
         tokens: Tokens::new(stacks),
-        cursors: vec![Cursor::default(); count],
     };
-    // (current token, stack); every range on the work list holds stacks whose earlier tokens
-    // are all equal and whose cursors stand at the same depth.
-    let mut items: Vec<(u32, u32)> = (0..count as u32)
-        .map(|stack| (reader.advance(stack), stack))
+    // Every range on the work list holds stacks whose earlier tokens are all equal and whose
+    // cursors stand at the same depth.
+    let mut items: Vec<Item> = (0..count as u32)
+        .map(|stack| {
+            let mut item = Item {
+                token: END,
+                stack,
+                cursor: Cursor::default(),
+            };
+            reader.advance(&mut item);
+            item
+        })
         .collect();
     let mut same_as_previous = vec![false; count];
     let mut work = vec![(0, count)];
@@ -186,8 +202,8 @@ pub(super) fn sorted(stacks: &Stacks) -> Vec<(u32, bool)> {
         if hi - lo < 2 {
             continue;
         }
-        let pivot = items[pivots.pick(lo, hi)].0;
-        let (lt, gt) = partition(&mut items[lo..hi], pivot);
+        let pivot = items[pivots.pick(lo, hi)].token;
+        let (lt, gt) = partition(&mut items[lo..hi], pivot, |item| item.token);
         let (lt, gt) = (lo + lt, lo + gt);
         work.push((lo, lt));
         work.push((gt, hi));
@@ -196,23 +212,23 @@ pub(super) fn sorted(stacks: &Stacks) -> Vec<(u32, bool)> {
             continue;
         }
         for item in &mut items[lt..gt] {
-            item.0 = reader.advance(item.1);
+            reader.advance(item);
         }
         work.push((lt, gt));
     }
     items
         .into_iter()
         .zip(same_as_previous)
-        .map(|((_, stack), same)| (stack, same))
+        .map(|(item, same)| (item.stack, same))
         .collect()
 }
 
-/// Three-way partition by token: returns `(lt, gt)` with tokens below `pivot` in `..lt`,
-/// equal in `lt..gt` and above in `gt..`.
-fn partition<K: Ord + Copy>(items: &mut [(K, u32)], pivot: K) -> (usize, usize) {
+/// Three-way partition by `key`: returns `(lt, gt)` with keys below `pivot` in `..lt`, equal
+/// in `lt..gt` and above in `gt..`.
+fn partition<T, K: Ord>(items: &mut [T], pivot: K, key: impl Fn(&T) -> K) -> (usize, usize) {
     let (mut lt, mut i, mut gt) = (0, 0, items.len());
     while i < gt {
-        let token = items[i].0;
+        let token = key(&items[i]);
         if token < pivot {
             items.swap(lt, i);
             lt += 1;
