@@ -12,7 +12,7 @@
 //! * [`folded`] reads and writes the folded-stack text format (`a;b;c 123`);
 //! * [`flamegraph`] merges folded stacks into frames and writes the interactive SVG.
 //!
-//! [`cli`] holds the few pieces the three binaries share (exit codes, broken pipes).
+//! [`cli`] holds the three command lines (clap definitions) and the few pieces the binaries share.
 
 pub mod cli;
 pub mod collapse;

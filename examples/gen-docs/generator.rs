@@ -2,7 +2,7 @@
 //!
 //! Shared by `examples/gen-docs/main.rs` (writes the files: `cargo run --example gen-docs`) and
 //! `tests/docs_up_to_date.rs` (fails when the committed files differ from what this produces).
-//! Each tool's `src/bin/TOOL/args.rs` is included as a module and its `command()` is called.
+//! Each tool's `flamepipe::cli::TOOL::command()` gives its clap definition.
 //! A man page is clap_mangen's title, NAME, SYNOPSIS and OPTIONS with the hand-written roff of
 //! `man/sections/TOOL.roff` around OPTIONS: the text before its `.\" @OPTIONS@` line is the
 //! DESCRIPTION, the rest (EXAMPLES, EXIT STATUS, ...) follows OPTIONS. (The clap long_about is
@@ -16,16 +16,6 @@ use clap::Command;
 use clap_complete::{Generator, Shell};
 use clap_mangen::Man;
 
-#[allow(dead_code)]
-#[path = "../../src/bin/flamegraph/args.rs"]
-mod flamegraph_args;
-#[allow(dead_code)]
-#[path = "../../src/bin/pprof-collapse/args.rs"]
-mod pprof_collapse_args;
-#[allow(dead_code)]
-#[path = "../../src/bin/pprof-fetch/args.rs"]
-mod pprof_fetch_args;
-
 /// Date in the man pages' title lines (a fixed date, so that regenerating changes nothing;
 /// update it with the version).
 const PAGES_DATE: &str = "2026-11-22";
@@ -37,7 +27,7 @@ const OPTIONS_MARKER: &str = ".\\\" @OPTIONS@\n";
 pub struct Tool {
     /// Binary name.
     pub name: &'static str,
-    /// Its full clap definition (`src/bin/TOOL/args.rs`).
+    /// Its full clap definition (`flamepipe::cli::TOOL::command`).
     pub command: fn() -> Command,
     /// `man/sections/TOOL.roff`.
     pub sections: &'static str,
@@ -47,17 +37,17 @@ pub struct Tool {
 pub const TOOLS: [Tool; 3] = [
     Tool {
         name: "pprof-fetch",
-        command: pprof_fetch_args::command,
+        command: flamepipe::cli::fetch::command,
         sections: include_str!("../../man/sections/pprof-fetch.roff"),
     },
     Tool {
         name: "pprof-collapse",
-        command: pprof_collapse_args::command,
+        command: flamepipe::cli::collapse::command,
         sections: include_str!("../../man/sections/pprof-collapse.roff"),
     },
     Tool {
         name: "flamegraph",
-        command: flamegraph_args::command,
+        command: flamepipe::cli::flamegraph::command,
         sections: include_str!("../../man/sections/flamegraph.roff"),
     },
 ];

@@ -1,5 +1,5 @@
 //! Perl Getopt::Long matching (its defaults, as flamegraph.pl uses them) over the option table
-//! of [`crate::args::command`]: `--name` or `-name`, case-insensitive, unique prefixes,
+//! of [`flamepipe::cli::flamegraph::command`]: `--name` or `-name`, case-insensitive, unique prefixes,
 //! `--name=value` or the next argument, options and files mixed, `--` ends the options.
 
 use clap::Command;
@@ -204,7 +204,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Parsed, String> {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        parse(&crate::args::command(), &args, kind)
+        parse(&flamepipe::cli::flamegraph::command(), &args, kind)
     }
 
     fn err(args: &[&str]) -> String {

@@ -1,6 +1,6 @@
 //! `flamegraph`: folded stacks to an interactive SVG (front-end: options, files, exit codes).
 
-mod args;
+use flamepipe::cli::flamegraph as args;
 mod getopt;
 
 use std::fs::File;

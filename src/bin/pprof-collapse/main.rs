@@ -1,7 +1,7 @@
 //! `pprof-collapse`: pprof profiles to folded stacks. Front-end only: flags, reading the
 //! inputs, exit codes; the work is in `flamepipe::profile` and `flamepipe::collapse`.
 
-mod args;
+use flamepipe::cli::collapse as args;
 
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::collapse::{Collapser, Options, SampleIndex};

@@ -2,7 +2,7 @@
 //!
 //! Front-end only: parse the command line, call [`flamepipe::fetch`], map errors to exit codes.
 
-mod args;
+use flamepipe::cli::fetch as args;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;

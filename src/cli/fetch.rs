@@ -1,5 +1,5 @@
-//! The command line of `pprof-fetch` (clap definition only; also included by the man-page and
-//! completion generator).
+//! The command line of `pprof-fetch`: its clap definition, used by the binary, the man page and the
+//! shell completions (`examples/gen-docs`).
 
 use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, Command};
@@ -84,7 +84,7 @@ pub fn command() -> Command {
             Arg::new("profile")
                 .long("profile")
                 .value_name("NAME")
-                .value_parser(PossibleValuesParser::new(flamepipe::fetch::PROFILE_NAMES))
+                .value_parser(PossibleValuesParser::new(crate::fetch::PROFILE_NAMES))
                 .help("Fetch /debug/pprof/NAME (wins over --suffix; replaces the last path segment of a full URL)"),
         )
         .arg(

@@ -1,4 +1,9 @@
-//! Small pieces shared by the three command-line front-ends.
+//! The three command lines (clap definitions, one module per tool, so the binaries, the man pages
+//! and the completions share one definition) and the small pieces the front-ends share.
+
+pub mod collapse;
+pub mod fetch;
+pub mod flamegraph;
 
 use std::io;
 

@@ -1,5 +1,5 @@
-//! The command-line definition of `flamegraph` (depends only on clap and std, so the man-page
-//! and completion generator can include it with `#[path]`).
+//! The command line of `flamegraph`: its clap definition, used by the binary, the man page and the
+//! shell completions (`examples/gen-docs`).
 //!
 //! The options are flamegraph.pl's; they are matched the way Perl's Getopt::Long matches them
 //! (single or double dash, case-insensitive, unique prefixes), which the front-end does itself

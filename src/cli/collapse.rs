@@ -1,5 +1,5 @@
-//! The command line of `pprof-collapse` (clap definition only; also included by the man-page
-//! and completion generator).
+//! The command line of `pprof-collapse`: its clap definition, used by the binary, the man page and the
+//! shell completions (`examples/gen-docs`).
 
 use clap::{Arg, ArgAction, Command};
 
