@@ -267,6 +267,9 @@ impl Collapser {
     ) {
         let mut key = std::mem::take(&mut self.key);
         key.clear();
+        if let Some(root) = sample.root {
+            push_varint(&mut key, location_segments[root as usize]);
+        }
         if self.options.labels {
             self.all_label_frames(profile, sample.labels, &mut key);
         }

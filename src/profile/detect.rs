@@ -1,4 +1,6 @@
-//! Input detection (spec section 2): gzip, then classification by the first bytes.
+//! Input detection (docs/pprof-collapse.md, "Input detection"): gzip, then classification by
+//! the first bytes; Go's `?debug=1` texts by their first line, goroutine dumps by the no-NUL
+//! rule (text never holds a NUL byte, every protobuf profile does).
 
 use super::ProfileError;
 use std::io::ErrorKind;
@@ -10,6 +12,11 @@ pub enum Kind {
     Protobuf,
     /// Text printed by `go tool pprof -raw`.
     RawText,
+    /// One of Go's `?debug=1` texts.
+    Debug1(super::text::Debug1Kind),
+    /// No NUL byte in the first bytes and no other decision: a goroutine dump if the whole
+    /// input has no NUL byte and a goroutine header; else [`classify_not_dump`] decides.
+    MaybeDump,
 }
 
 /// The error for a failed read: a gzip error when the input is gzipped.
@@ -42,6 +49,20 @@ pub fn classify(data: &[u8]) -> Result<Kind, ProfileError> {
             return Ok(kind);
         }
     }
+    if memchr::memchr(0, data).is_none() {
+        return Ok(Kind::MaybeDump);
+    }
+    classify_not_dump(data)
+}
+
+/// The decisions after the goroutine-dump one (folded stacks, gperftools, protobuf), for data
+/// that is no dump.
+pub fn classify_not_dump(data: &[u8]) -> Result<Kind, ProfileError> {
+    if first_text_line(data).is_some_and(is_folded_line) {
+        return Err(ProfileError::NotAProfile(
+            "already folded stacks; pipe them into flamegraph",
+        ));
+    }
     if is_gperftools(data) {
         return Err(ProfileError::NotSupported("legacy gperftools CPU profile"));
     }
@@ -72,18 +93,6 @@ const RAW_HEADERS: [&str; 6] = [
     "Duration:",
 ];
 
-const LEGACY_PREFIXES: [&str; 9] = [
-    "heap profile:",
-    "goroutine profile: total",
-    "threadcreate profile: total",
-    "--- contention",
-    "--- mutex",
-    "--- contentionz",
-    "--- heapz",
-    "--- threadz",
-    "--- Thread",
-];
-
 fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
     if line == "Samples:" || RAW_HEADERS.iter().any(|h| line.starts_with(h)) {
         return Ok(Some(Kind::RawText));
@@ -98,37 +107,15 @@ fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
             },
         ));
     }
-    if LEGACY_PREFIXES.iter().any(|p| line.starts_with(p))
-        || is_named_legacy(line)
-        || is_goroutine_dump(line)
-    {
-        return Err(ProfileError::NotSupported(
-            "legacy text profile (?debug=1 or ?debug=2 output); fetch the profile without the debug parameter",
-        ));
+    if let Some(kind) = super::text::header::debug1_kind(line) {
+        return Ok(Some(Kind::Debug1(kind)));
     }
-    if is_folded_line(line) {
-        return Err(ProfileError::NotAProfile(
-            "already folded stacks; pipe them into flamegraph",
+    if super::text::header::is_legacy_text(line) {
+        return Err(ProfileError::NotSupported(
+            "legacy text profile (not one of Go's ?debug=1 formats)",
         ));
     }
     Ok(None)
-}
-
-/// `<name> profile: total N` (debug=1 output of any named profile).
-fn is_named_legacy(line: &str) -> bool {
-    match line.split_once(" profile: total") {
-        Some((name, _)) => !name.is_empty() && !name.contains(' '),
-        None => false,
-    }
-}
-
-/// `goroutine N [state]:` (debug=2 goroutine dump).
-fn is_goroutine_dump(line: &str) -> bool {
-    let Some(rest) = line.strip_prefix("goroutine ") else {
-        return false;
-    };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && rest[digits..].starts_with(" [")
 }
 
 /// `^[^ ].* -?[0-9]+$` and contains `;`.

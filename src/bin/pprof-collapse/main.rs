@@ -5,7 +5,10 @@ use flamepipe::cli::collapse as args;
 
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::collapse::{Collapser, Options, SampleIndex};
-use flamepipe::profile::{read_profile, read_profile_file, Profile, ProfileError};
+use clap::FromArgMatches;
+use flamepipe::cli::dumps::DumpArgs;
+use flamepipe::profile::text::DumpOptions;
+use flamepipe::profile::{read_profile_file_with, read_profile_with, Profile, ProfileError};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -61,10 +64,17 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let options = options(&matches);
+    let dumps = match DumpArgs::from_arg_matches(&matches) {
+        Ok(d) => DumpOptions::from(d),
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
     if matches.get_flag("list") {
-        return list(&files);
+        return list(&files, &dumps);
     }
-    run(&files, options)
+    run(&files, options, &dumps)
 }
 
 fn options(m: &clap::ArgMatches) -> Options {
@@ -103,11 +113,11 @@ fn display_name(file: &str) -> &str {
     }
 }
 
-fn load(file: &str) -> Result<Profile, ProfileError> {
+fn load(file: &str, dumps: &DumpOptions) -> Result<Profile, ProfileError> {
     if file == "-" {
-        read_profile(io::stdin().lock())
+        read_profile_with(io::stdin().lock(), dumps)
     } else {
-        read_profile_file(std::path::Path::new(file))
+        read_profile_file_with(std::path::Path::new(file), dumps)
     }
 }
 
@@ -120,11 +130,11 @@ fn warn(message: impl std::fmt::Display) {
     eprintln!("pprof-collapse: warning: {message}");
 }
 
-fn run(files: &[String], options: Options) -> ExitCode {
+fn run(files: &[String], options: Options, dumps: &DumpOptions) -> ExitCode {
     let mut collapser = Collapser::new(options);
     for file in files {
         let name = display_name(file);
-        let profile = match load(file) {
+        let profile = match load(file, dumps) {
             Ok(p) => p,
             Err(e) => return fail(name, e),
         };
@@ -154,11 +164,11 @@ fn run(files: &[String], options: Options) -> ExitCode {
     }
 }
 
-fn list(files: &[String]) -> ExitCode {
+fn list(files: &[String], dumps: &DumpOptions) -> ExitCode {
     let mut text = String::new();
     for file in files {
         let name = display_name(file);
-        match load(file) {
+        match load(file, dumps) {
             Ok(profile) => describe(&mut text, name, &profile),
             Err(e) => return fail(name, e),
         }
@@ -174,6 +184,9 @@ fn describe(out: &mut String, name: &str, p: &Profile) {
     use std::fmt::Write as _;
     let default = flamepipe::collapse::choose_column(p, None).ok().flatten();
     let _ = writeln!(out, "{name}:");
+    if let Some(info) = p.text_info() {
+        let _ = writeln!(out, "  kind: {}", info.kind);
+    }
     let _ = writeln!(out, "  sample types (pick one with -i NAME or -i N):");
     for (i, vt) in p.sample_types.iter().enumerate() {
         let mark = if Some(i) == default {
@@ -195,5 +208,15 @@ fn describe(out: &mut String, name: &str, p: &Profile) {
     if p.duration_nanos > 0 {
         let _ = writeln!(out, "  duration: {:.2}s", p.duration_nanos as f64 / 1e9);
     }
-    let _ = writeln!(out, "  samples: {}", p.sample_count());
+    match p.text_info() {
+        Some(info) if info.kind == "goroutine dump" => {
+            let _ = writeln!(out, "  goroutines: {}", info.records);
+        }
+        Some(info) => {
+            let _ = writeln!(out, "  records: {}", info.records);
+        }
+        None => {
+            let _ = writeln!(out, "  samples: {}", p.sample_count());
+        }
+    }
 }

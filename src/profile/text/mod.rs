@@ -1,0 +1,121 @@
+//! Go's text profiles: the `?debug=1` pages ([`debug1`]) and goroutine dumps ([`dump`]:
+//! `?debug=2`, panics, fatal errors, SIGQUIT output, also inside a log), read as a stream into
+//! the same [`Profile`] model as a protobuf (docs/pprof-collapse.md, "Goroutine dumps and Go's
+//! text profiles").
+//!
+//! Memory grows with the distinct stacks, never with the text: lines are read through a small
+//! buffer and frames, locations and samples are interned as they come.
+
+pub(crate) mod debug1;
+pub(crate) mod dump;
+pub(crate) mod header;
+mod lines;
+mod model;
+mod quoted;
+
+use super::{Profile, ProfileError};
+use std::io::Read;
+
+pub use header::Debug1Kind;
+
+/// How goroutine dumps are read (the options change nothing for other inputs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DumpOptions {
+    /// A leaf frame `[STATE]` below each stack.
+    pub state: bool,
+    /// A root frame `[STATE]` above everything else.
+    pub group_by_state: bool,
+    /// A root frame naming the function that created the goroutine.
+    pub created_by: bool,
+    /// Fold the wait minutes instead of counting goroutines.
+    pub minutes: bool,
+    /// Keep the runtime's own goroutines (GC workers, ...).
+    pub all_goroutines: bool,
+}
+
+/// What a text input was, for `--list`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextInfo {
+    /// `goroutine dump`, `goroutine profile (?debug=1 text)`, ...
+    pub kind: String,
+    /// Goroutines read (dumps) or records read (`?debug=1` texts).
+    pub records: u64,
+}
+
+/// The result of trying to read an input as a goroutine dump.
+pub(crate) enum DumpResult<R> {
+    /// It is one.
+    Dump(Profile),
+    /// It is not (no goroutine header, or a NUL byte); the bytes retained (if asked for) and
+    /// the rest of the input.
+    NotADump(Option<Vec<u8>>, R),
+}
+
+/// Reads a `?debug=1` text whose first line said it is `kind`.
+pub(crate) fn read_debug1(
+    kind: Debug1Kind,
+    input: impl Read,
+    gzip: bool,
+) -> Result<Profile, ProfileError> {
+    debug1::read(kind, input).map_err(|e| map_read_error(e, gzip))
+}
+
+/// Reads `input` as a goroutine dump; `retain` keeps what was read until the first goroutine
+/// header, so that a caller without a second copy of the input can decode it otherwise.
+pub(crate) fn read_dump<R: Read>(
+    input: R,
+    gzip: bool,
+    retain: bool,
+    options: &DumpOptions,
+) -> Result<DumpResult<R>, ProfileError> {
+    dump::read(input, retain, options).map_err(|e| map_read_error(e, gzip))
+}
+
+fn map_read_error(e: ProfileError, gzip: bool) -> ProfileError {
+    match e {
+        ProfileError::Read(io) => super::detect::read_error(io, gzip),
+        other => other,
+    }
+}
+
+/// The `text line N: MESSAGE` error.
+pub(crate) fn line_error(line: usize, message: &str) -> ProfileError {
+    ProfileError::TextLine {
+        line,
+        message: message.to_string(),
+    }
+}
+
+/// The warning for a text that does not end with LF.
+pub(crate) fn cut_warning(what: &str) -> String {
+    format!("the text ends in the middle of a line (cut off?); the last {what} was left out")
+}
+
+/// Parses a hexadecimal `0x…` token.
+pub(crate) fn parse_hex(token: &[u8]) -> Option<u64> {
+    let digits = token.strip_prefix(b"0x")?;
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut value = 0u64;
+    for &b in digits {
+        let d = (b as char).to_digit(16)?;
+        value = value << 4 | u64::from(d);
+    }
+    Some(value)
+}
+
+/// Parses a decimal token (digits only) that fits in 64 bits.
+pub(crate) fn parse_decimal(token: &[u8]) -> Option<u64> {
+    if token.is_empty() || token.len() > 20 {
+        return None;
+    }
+    let mut value = 0u64;
+    for &b in token {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(value)
+}

@@ -1,0 +1,205 @@
+//! Builds the profile model from text as it is read: strings, locations and samples are
+//! interned, and equal samples (same stack, labels and root frame) are summed, so memory grows
+//! with the distinct stacks, not with the text.
+
+use super::super::{
+    IdIndex, Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType,
+};
+use super::TextInfo;
+use crate::flamegraph::intern::FastMap;
+
+/// The profile being built.
+pub(crate) struct Builder {
+    data: Vec<u8>,
+    strings: Vec<Span>,
+    string_ids: FastMap<Box<[u8]>, StrId>,
+    locations: Vec<Location>,
+    lines: Vec<Line>,
+    frame_ids: FastMap<(StrId, i64), u64>,
+    address_ids: FastMap<u64, u64>,
+    sample_ids: FastMap<Box<[u64]>, usize>,
+    key: Vec<u64>,
+    table: SampleTable,
+    roots: Vec<u32>,
+    types: usize,
+}
+
+/// No root frame (in [`SampleTable::roots`]).
+pub(crate) const NO_ROOT: u32 = u32::MAX;
+
+impl Builder {
+    /// An empty profile with `types` value columns.
+    pub(crate) fn new(types: usize) -> Self {
+        Builder {
+            data: Vec::new(),
+            strings: vec![(0, 0)],
+            string_ids: FastMap::default(),
+            locations: Vec::new(),
+            lines: Vec::new(),
+            frame_ids: FastMap::default(),
+            address_ids: FastMap::default(),
+            sample_ids: FastMap::default(),
+            key: Vec::new(),
+            table: SampleTable::default(),
+            roots: Vec::new(),
+            types,
+        }
+    }
+
+    /// The id of string `s` (0 for the empty string).
+    pub(crate) fn string(&mut self, s: &[u8]) -> StrId {
+        if s.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.string_ids.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as StrId;
+        let start = self.data.len();
+        self.data.extend_from_slice(s);
+        // Text strings stay far below 4 GiB: only distinct names are stored.
+        self.strings.push((start as u32, self.data.len() as u32));
+        self.string_ids.insert(s.into(), id);
+        id
+    }
+
+    /// The bytes of string `id`.
+    pub(crate) fn bytes(&self, id: StrId) -> &[u8] {
+        let (s, e) = self.strings[id as usize];
+        &self.data[s as usize..e as usize]
+    }
+
+    /// The location of a frame named `name` at source line `line` (0 = unknown).
+    pub(crate) fn frame(&mut self, name: StrId, line: i64) -> u64 {
+        if let Some(&id) = self.frame_ids.get(&(name, line)) {
+            return id;
+        }
+        let id = self.push_location(0, Some(Line { name, line }));
+        self.frame_ids.insert((name, line), id);
+        id
+    }
+
+    /// The location of an unsymbolized address (frame `0x…`).
+    pub(crate) fn address(&mut self, address: u64) -> u64 {
+        if let Some(&id) = self.address_ids.get(&address) {
+            return id;
+        }
+        let id = self.push_location(address, None);
+        self.address_ids.insert(address, id);
+        id
+    }
+
+    fn push_location(&mut self, address: u64, line: Option<Line>) -> u64 {
+        let id = self.locations.len() as u64 + 1;
+        let start = self.lines.len() as u32;
+        self.lines.extend(line);
+        self.locations.push(Location {
+            id,
+            address,
+            lines: (start, self.lines.len() as u32),
+        });
+        id
+    }
+
+    /// Adds `values` to the sample with these locations (leaf first), labels and root frame
+    /// (a location id, or 0 for none); returns the sample's index.
+    pub(crate) fn add(
+        &mut self,
+        locations: &[u64],
+        labels: &[Label],
+        root: u64,
+        values: &[i64],
+    ) -> usize {
+        self.key.clear();
+        self.key.push(root);
+        self.key.push(labels.len() as u64);
+        for l in labels {
+            self.key.extend([
+                u64::from(l.key),
+                u64::from(l.str),
+                l.num as u64,
+                u64::from(l.unit),
+            ]);
+        }
+        self.key.extend_from_slice(locations);
+        let index = match self.sample_ids.get(&self.key[..]) {
+            Some(&i) => i,
+            None => self.push_sample(locations, labels, root),
+        };
+        self.add_values(index, values, 1);
+        index
+    }
+
+    /// Adds (`sign` 1) or removes (`sign` -1) values of sample `index`.
+    pub(crate) fn add_values(&mut self, index: usize, values: &[i64], sign: i64) {
+        let row = &mut self.table.values[index * self.types..(index + 1) * self.types];
+        for (sum, v) in row.iter_mut().zip(values) {
+            *sum = sum.saturating_add(v.saturating_mul(sign));
+        }
+    }
+
+    fn push_sample(&mut self, locations: &[u64], labels: &[Label], root: u64) -> usize {
+        let t = &mut self.table;
+        let index = t.location_end.len();
+        t.location_ids.extend_from_slice(locations);
+        t.location_end.push(t.location_ids.len());
+        t.labels.extend_from_slice(labels);
+        t.label_end.push(t.labels.len());
+        t.values.extend(std::iter::repeat(0).take(self.types));
+        t.line_number.push(0);
+        self.roots
+            .push(if root == 0 { NO_ROOT } else { root as u32 - 1 });
+        self.sample_ids.insert(self.key.as_slice().into(), index);
+        index
+    }
+
+    /// The value type `ty/unit`.
+    pub(crate) fn value_type(&mut self, ty: &str, unit: &str) -> ValueType {
+        ValueType {
+            ty: self.string(ty.as_bytes()),
+            unit: self.string(unit.as_bytes()),
+        }
+    }
+
+    /// The finished profile.
+    pub(crate) fn finish(
+        self,
+        sample_types: Vec<ValueType>,
+        default_sample_type: StrId,
+        warnings: Vec<String>,
+        info: TextInfo,
+    ) -> Profile {
+        let Builder {
+            data,
+            strings,
+            locations,
+            lines,
+            mut table,
+            roots,
+            ..
+        } = self;
+        if roots.iter().any(|&r| r != NO_ROOT) {
+            table.roots = roots;
+        }
+        let count = locations.len();
+        let location_index = IdIndex::build(locations.iter().map(|l| l.id), count)
+            .unwrap_or(IdIndex::Dense(Vec::new()));
+        Profile {
+            data,
+            string_count: strings.len(),
+            strings,
+            sample_types,
+            default_sample_type,
+            period_type: None,
+            period: 0,
+            duration_nanos: 0,
+            locations,
+            lines,
+            location_index,
+            samples: Samples::Table(table),
+            warnings,
+            source: None,
+            text: Some(info),
+        }
+    }
+}
