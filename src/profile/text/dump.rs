@@ -469,14 +469,17 @@ fn strip_in_goroutine(creator: &[u8]) -> &[u8] {
 /// The source line of a location line `\tFILE:LINE[ +0xOFF][ fp=… sp=… pc=…]` (0 if none).
 fn location_line(line: &[u8]) -> i64 {
     let mut text = line.trim_ascii_start();
-    for suffix in [&b" fp="[..], b" pc="] {
-        if let Some(at) = memchr::memmem::find(text, suffix) {
+    // Drop the space-separated suffixes from the end (cheaper than searching for each).
+    while let Some(at) = memchr::memrchr(b' ', text) {
+        let token = &text[at + 1..];
+        if [&b"+0x"[..], b"fp=", b"sp=", b"pc="]
+            .iter()
+            .any(|p| token.starts_with(p))
+        {
             text = &text[..at];
+        } else {
             break;
         }
-    }
-    if let Some(at) = memchr::memmem::rfind(text, b" +0x") {
-        text = &text[..at];
     }
     match memchr::memrchr(b':', text) {
         Some(at) => parse_decimal(&text[at + 1..])
