@@ -16,23 +16,9 @@ use std::io::{self, BufWriter, Write};
 const TEMPLATES: u64 = 600;
 const FUNCTIONS: u64 = 3_000;
 
-/// xorshift64*: a tiny PRNG; a fixed seed gives the same file everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "../tests/common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// A function of the synthetic program: package, receiver, name, file.
 fn function(id: u64) -> (String, String) {
@@ -121,7 +107,7 @@ fn main() -> io::Result<()> {
     };
     let count: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let seed: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(7);
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng(seed);
     let templates = templates(&mut rng);
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     for id in 1..=count {
