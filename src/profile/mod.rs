@@ -511,11 +511,29 @@ fn load(source: Source, options: &text::DumpOptions, dump: bool) -> Result<Profi
                 return raw::parse_raw(head);
             }
             detect::Kind::Debug1(kind) => return text::read_debug1(kind, stream, gzip),
-            detect::Kind::MaybeDump => {
+            detect::Kind::MaybeDump if text::has_header_line(stream.get_ref().0.get_ref()) => {
                 if let text::DumpResult::Dump(p) = text::read_dump(stream, gzip, false, options)? {
                     return Ok(p);
                 }
                 return load(source, options, false);
+            }
+            detect::Kind::MaybeDump => {
+                // A protobuf that decodes has a NUL byte (its empty first string), so it is no
+                // dump: decoding first spares such a profile a second pass.
+                let head = stream.get_ref().0.get_ref().clone();
+                match decode::decode_stream(stream, gzip) {
+                    Ok(profile) => profile,
+                    Err(e) => {
+                        let (input, gzip) = source.open()?;
+                        if let text::DumpResult::Dump(p) =
+                            text::read_dump(input, gzip, false, options)?
+                        {
+                            return Ok(p);
+                        }
+                        detect::classify_not_dump(&head)?;
+                        return Err(e);
+                    }
+                }
             }
             detect::Kind::Protobuf => decode::decode_stream(stream, gzip)?,
         }

@@ -51,6 +51,19 @@ pub(crate) enum DumpResult<R> {
     NotADump(Option<Vec<u8>>, R),
 }
 
+/// Whether some complete line of `head` (the first bytes of an input) is a goroutine header.
+pub(crate) fn has_header_line(head: &[u8]) -> bool {
+    let mut lines = head.split(|&b| b == b'\n');
+    lines.next_back(); // the last piece may be cut
+    lines.any(|line| {
+        let end = line
+            .iter()
+            .rposition(|b| !matches!(b, b'\r' | b' ' | b'\t'))
+            .map_or(0, |e| e + 1);
+        line.starts_with(b"goroutine ") && header::goroutine_header(&line[..end]).is_some()
+    })
+}
+
 /// Reads a `?debug=1` text whose first line said it is `kind`.
 pub(crate) fn read_debug1(
     kind: Debug1Kind,
