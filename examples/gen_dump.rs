@@ -25,7 +25,9 @@ fn function(id: u64) -> (String, String) {
     const PACKAGES: [&str; 10] = [
         "main", "http", "sync", "io", "os", "shop/db", "rpc", "cache", "net", "time",
     ];
-    const VERBS: [&str; 8] = ["serve", "Read", "wait", "handle", "Lock", "loop", "Get", "run"];
+    const VERBS: [&str; 8] = [
+        "serve", "Read", "wait", "handle", "Lock", "loop", "Get", "run",
+    ];
     let package = PACKAGES[(id % 10) as usize];
     let verb = VERBS[(id / 10 % 8) as usize];
     let name = match id % 3 {
@@ -58,7 +60,13 @@ fn templates(rng: &mut Rng) -> Vec<Template> {
         .map(|_| {
             let depth = 18 + rng.below(17);
             let frames = (0..depth)
-                .map(|_| (rng.below(FUNCTIONS), 10 + rng.below(900) as u32, rng.below(3) == 0))
+                .map(|_| {
+                    (
+                        rng.below(FUNCTIONS),
+                        10 + rng.below(900) as u32,
+                        rng.below(3) == 0,
+                    )
+                })
                 .collect();
             Template {
                 state: STATES[rng.below(8) as usize],
@@ -77,7 +85,10 @@ fn write_goroutine(
 ) -> io::Result<()> {
     if rng.below(1000) == 0 {
         writeln!(out, "goroutine {id} [running]:")?;
-        writeln!(out, "\tgoroutine running on other thread; stack unavailable")?;
+        writeln!(
+            out,
+            "\tgoroutine running on other thread; stack unavailable"
+        )?;
     } else {
         write!(out, "goroutine {id} [{}", template.state)?;
         match rng.below(4) {

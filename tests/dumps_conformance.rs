@@ -1,5 +1,5 @@
-//! The conformance cases of Go's text profiles and goroutine dumps (docs/pprof-collapse.md,
-//! "Goroutine dumps and Go's text profiles"): `pprof-collapse ARGS CASE/in.txt` must print
+//! The conformance cases of Go's text profiles and goroutine dumps (docs/goroutine-dumps.md):
+//! `pprof-collapse ARGS CASE/in.txt` must print
 //! `expected.folded` byte for byte and exit with `expected.rc` (nothing on stdout when it is
 //! not 0). The copy in tests/data/goroutine-dumps always runs; the shared set runs too when
 //! FLAMEPIPE_SHARED is set.
@@ -64,7 +64,11 @@ fn check_all(dir: &Path) -> usize {
                 .map(|e| format!("{}: {e}", case.file_name().unwrap().to_string_lossy()))
         })
         .collect();
-    assert!(failures.is_empty(), "cases that fail:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "cases that fail:\n{}",
+        failures.join("\n")
+    );
     cases.len()
 }
 

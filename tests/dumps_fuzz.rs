@@ -41,7 +41,9 @@ struct Trickle<'a> {
 
 impl Read for Trickle<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = (1 + self.rng.index(self.max)).min(buf.len()).min(self.data.len());
+        let n = (1 + self.rng.index(self.max))
+            .min(buf.len())
+            .min(self.data.len());
         buf[..n].copy_from_slice(&self.data[..n]);
         self.data = &self.data[n..];
         Ok(n)
@@ -70,7 +72,11 @@ fn random_options(rng: &mut Rng) -> (Options, DumpOptions) {
     let options = Options {
         lines: flag(),
         labels: flag(),
-        tag_leaf: if flag() { vec!["tenant".into()] } else { Vec::new() },
+        tag_leaf: if flag() {
+            vec!["tenant".into()]
+        } else {
+            Vec::new()
+        },
         ..Options::default()
     };
     let dumps = DumpOptions {
@@ -145,7 +151,10 @@ fn run(budget: Duration, min: usize, mut check: impl FnMut(&mut Rng)) -> usize {
     while cases < min || start.elapsed() < budget {
         let state = rng.0;
         let result = catch_unwind(AssertUnwindSafe(|| check(&mut rng)));
-        assert!(result.is_ok(), "panic in the case with rng state {state:#x}");
+        assert!(
+            result.is_ok(),
+            "panic in the case with rng state {state:#x}"
+        );
         cases += 1;
     }
     cases
@@ -208,7 +217,8 @@ fn line_ends_read_sizes_and_log_prefixes_do_not_change_the_result() {
                 max: 1 + rng.index(100),
             };
             assert_eq!(fold_with(read_profile_with(trickle, &d), &o), want, "reads");
-            let dump = seed.starts_with(b"goroutine ") && seed.get(10).is_some_and(u8::is_ascii_digit);
+            let dump =
+                seed.starts_with(b"goroutine ") && seed.get(10).is_some_and(u8::is_ascii_digit);
             if want.starts_with("error") || !dump {
                 continue;
             }

@@ -89,14 +89,18 @@ fn pseudo_frames_creator_lines_and_minutes() {
 fn group_by_state_is_above_label_frames() {
     let dump = "goroutine 4 [select labels:{\"tenant\": \"a\"}]:\nmain.f()\n\t/m.go:1 +0x1\ncreated by main.g\n\t/m.go:2 +0x1\n";
     assert_eq!(
-        ok(&["--group-by-state", "--labels", "--created-by", "--state"], dump),
+        ok(
+            &["--group-by-state", "--labels", "--created-by", "--state"],
+            dump
+        ),
         "[select];tenant=a;main.g;main.f;[select] 1\n"
     );
 }
 
 #[test]
 fn a_log_with_two_dumps_and_crlf_sums_both() {
-    let log = format!("2026/12/01 starting\n{DUMP}exit status 2\nrestarting\n{DUMP}").replace('\n', "\r\n");
+    let log = format!("2026/12/01 starting\n{DUMP}exit status 2\nrestarting\n{DUMP}")
+        .replace('\n', "\r\n");
     assert_eq!(ok(&[], &log), "main.main 2\nmain.work 2\n");
 }
 
@@ -146,7 +150,10 @@ main.sel()
     assert_eq!(ok(&[], crash), "main.busy 1\nmain.sel 1\n");
     // Without the `-----` line they are two goroutines each (no other deduplication).
     let plain = crash.replace("-----\n", "");
-    assert_eq!(ok(&[], &plain), "[stack unavailable] 1\nmain.busy 1\nmain.sel 2\n");
+    assert_eq!(
+        ok(&[], &plain),
+        "[stack unavailable] 1\nmain.busy 1\nmain.sel 2\n"
+    );
 }
 
 #[test]
@@ -173,7 +180,10 @@ main.ancestor()
 fn a_prefix_before_every_header_is_no_dump() {
     let logged: String = DUMP.lines().map(|l| format!("app: {l}\n")).collect();
     let e = error(&[], logged.as_bytes());
-    assert!(e.starts_with("pprof-collapse: <stdin>: not a pprof profile"), "{e}");
+    assert!(
+        e.starts_with("pprof-collapse: <stdin>: not a pprof profile"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -217,12 +227,24 @@ fn block_delay_and_errors() {
     assert_eq!(ok(&["-i", "contentions"], text), "main.wait 2\n");
     let e = error(&[], b"--- mutex:\nsampling period=1\n3000 2 @ 0x1\n");
     assert!(e.ends_with("text line 1: missing cycles/second\n"), "{e}");
-    let e = error(&[], b"goroutine profile: total 1\n#\t0x1\tmain.f+0x1\t/m.go:1\n");
-    assert!(e.ends_with("text line 2: symbol line outside a record\n"), "{e}");
-    let e = error(&[], b"goroutine profile: total 1\n1 @ 0x1\n# labels: {bad}\n");
+    let e = error(
+        &[],
+        b"goroutine profile: total 1\n#\t0x1\tmain.f+0x1\t/m.go:1\n",
+    );
+    assert!(
+        e.ends_with("text line 2: symbol line outside a record\n"),
+        "{e}"
+    );
+    let e = error(
+        &[],
+        b"goroutine profile: total 1\n1 @ 0x1\n# labels: {bad}\n",
+    );
     assert!(e.ends_with("text line 3: malformed labels line\n"), "{e}");
     let e = error(&[], b"\nheap profile: 1: 2 [3: 4] @ heapz\n");
-    assert!(e.ends_with("not supported: legacy text profile (not one of Go's ?debug=1 formats)\n"), "{e}");
+    assert!(
+        e.ends_with("not supported: legacy text profile (not one of Go's ?debug=1 formats)\n"),
+        "{e}"
+    );
 }
 
 #[test]

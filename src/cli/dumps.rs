@@ -19,8 +19,7 @@ pub struct DumpArgs {
     #[arg(long)]
     pub created_by: bool,
 
-    /// Weigh each goroutine by the minutes it has waited (`[select, 12 minutes]`) instead of 1;
-    /// same as `-i wait` for a dump
+    /// Weigh each goroutine by its wait (`[select, 12 minutes]`) instead of 1; = `-i wait`
     #[arg(long, conflicts_with_all = ["sample_index", "inuse_space", "inuse_objects", "alloc_space", "alloc_objects"])]
     pub minutes: bool,
 

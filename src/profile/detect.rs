@@ -1,5 +1,5 @@
-//! Input detection (docs/pprof-collapse.md, "Input detection"): gzip, then classification by
-//! the first bytes; Go's `?debug=1` texts by their first line, goroutine dumps by the no-NUL
+//! Input detection (docs/pprof-collapse.md, "Input detection"; docs/goroutine-dumps.md, "Input
+//! detection"): gzip, then classification by the first bytes; Go's `?debug=1` texts by their first line, goroutine dumps by the no-NUL
 //! rule (text never holds a NUL byte, every protobuf profile does).
 
 use super::ProfileError;

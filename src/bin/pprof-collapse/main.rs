@@ -3,10 +3,10 @@
 
 use flamepipe::cli::collapse as args;
 
-use flamepipe::cli::is_broken_pipe;
-use flamepipe::collapse::{Collapser, Options, SampleIndex};
 use clap::FromArgMatches;
 use flamepipe::cli::dumps::DumpArgs;
+use flamepipe::cli::is_broken_pipe;
+use flamepipe::collapse::{Collapser, Options, SampleIndex};
 use flamepipe::profile::text::DumpOptions;
 use flamepipe::profile::{read_profile_file_with, read_profile_with, Profile, ProfileError};
 use std::io::{self, Write};

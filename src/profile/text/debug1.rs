@@ -1,7 +1,7 @@
 //! The `?debug=1` texts of `net/http/pprof`: count profiles (goroutine, threadcreate, custom),
 //! heap/allocs (unsampled like Go's protobuf writer) and block/mutex (delay in nanoseconds).
 //! Records are a record line, an optional labels line, symbol lines (leaf first) and a blank
-//! line; see docs/pprof-collapse.md, "The ?debug=1 texts".
+//! line; see docs/goroutine-dumps.md, "The ?debug=1 texts".
 
 use super::header::{addresses, count_header, heap_numbers, parse_heap_header, Debug1Kind};
 use super::lines::{LineReader, Next};
@@ -94,7 +94,10 @@ impl Reader {
     fn line(&mut self, line: &[u8], number: usize) -> Result<Flow, ProfileError> {
         match self.phase {
             Phase::Start => {
-                let start = line.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                let start = line
+                    .iter()
+                    .take_while(|&&b| b == b' ' || b == b'\t')
+                    .count();
                 if start < line.len() {
                     self.header(&line[start..], number);
                 }
@@ -357,7 +360,10 @@ fn unsample(objects: u64, bytes: u64, rate: u64) -> (i64, i64) {
     }
     let avg = bytes as f64 / objects as f64;
     let scale = 1.0 / (1.0 - (-avg / rate as f64).exp());
-    ((objects as f64 * scale) as i64, (bytes as f64 * scale) as i64)
+    (
+        (objects as f64 * scale) as i64,
+        (bytes as f64 * scale) as i64,
+    )
 }
 
 /// The numeric label `bytes`: the allocation size (0 = none).

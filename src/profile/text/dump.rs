@@ -1,5 +1,5 @@
 //! Goroutine dumps: `?debug=2`, panics, fatal errors and SIGQUIT output, also in the middle of
-//! a log (docs/pprof-collapse.md, "Goroutine dumps"). Blocks start at a goroutine header and
+//! a log (docs/goroutine-dumps.md, "Goroutine dumps"). Blocks start at a goroutine header and
 //! end at a blank line, the next header, or the first line that is no part of a traceback;
 //! everything else is ignored, so a log with several dumps sums all of them.
 
@@ -201,8 +201,7 @@ impl Dump {
                 }
                 return;
             }
-            if line.trim_ascii_start() == b"goroutine running on other thread; stack unavailable"
-            {
+            if line.trim_ascii_start() == b"goroutine running on other thread; stack unavailable" {
                 self.block_mut().unavailable = true;
                 return;
             }
@@ -325,7 +324,11 @@ impl Dump {
         if let (true, Some((name, line))) = (self.options.created_by, block.creator) {
             stack.push(self.builder.frame(name, line));
         }
-        let root = if self.options.group_by_state { state } else { 0 };
+        let root = if self.options.group_by_state {
+            state
+        } else {
+            0
+        };
         let values = [1, block.minutes.max(0)];
         let index = self.builder.add(&stack, &block.labels, root, &values);
         self.stack = stack;
@@ -365,7 +368,10 @@ impl Dump {
             self.end_block();
         }
         let b = &mut self.builder;
-        let types = vec![b.value_type("goroutine", "count"), b.value_type("wait", "minutes")];
+        let types = vec![
+            b.value_type("goroutine", "count"),
+            b.value_type("wait", "minutes"),
+        ];
         let default = if self.options.minutes {
             b.string(b"wait")
         } else {
@@ -496,15 +502,24 @@ mod tests {
     #[test]
     fn names_kinds_and_lines() {
         assert_eq!(frame_name(b"main.(*T).M(0xc0000a2100)"), b"main.(*T).M");
-        assert_eq!(frame_name(b"main.(*Box[...]).Wait(...)"), b"main.(*Box[...]).Wait");
-        assert_eq!(frame_name(b"panic({0x6f1e00, 0x9a3c20})"), b"runtime.gopanic");
+        assert_eq!(
+            frame_name(b"main.(*Box[...]).Wait(...)"),
+            b"main.(*Box[...]).Wait"
+        );
+        assert_eq!(
+            frame_name(b"panic({0x6f1e00, 0x9a3c20})"),
+            b"runtime.gopanic"
+        );
         assert_eq!(frame_name(b"cgoSymbolizerName"), b"cgoSymbolizerName");
         assert!(is_wrapper(b"main.startZoo.gowrap17"));
         assert!(is_wrapper(b"main.f.deferwrap1"));
         assert!(!is_wrapper(b"main.startZoo.gowrap17.parkNested.1"));
         assert!(!is_wrapper(b"main.gowrap"));
         assert_eq!(location_line(b"\t/src/a.go:40 +0x1a5"), 40);
-        assert_eq!(location_line(b"\t/src/a.go:40 +0x1a5 fp=0x1 sp=0x2 pc=0x3"), 40);
+        assert_eq!(
+            location_line(b"\t/src/a.go:40 +0x1a5 fp=0x1 sp=0x2 pc=0x3"),
+            40
+        );
         assert_eq!(location_line(b"\t/src/a.go:7 pc=0x3"), 7);
         assert_eq!(location_line(b"\tpc=0x3"), 0);
         assert_eq!(strip_in_goroutine(b"main.f in goroutine 1"), b"main.f");

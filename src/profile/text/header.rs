@@ -198,10 +198,22 @@ mod tests {
             debug1_kind("heap profile: 443: 12447920 [151570: 3326586032] @ heap/32768"),
             Some(Debug1Kind::Heap)
         );
-        assert_eq!(parse_heap_header(b"heap profile:1:2[3:4]@heap/1025"), Some(512));
-        assert_eq!(parse_heap_header(b"heap profile: 1: 2 [ 3: 4 ] @ heap"), Some(0));
-        assert_eq!(parse_heap_header(b"heap profile: 1: 2 [3: 4] @ growthz"), None);
-        assert_eq!(debug1_kind("goroutine profile: total 409"), Some(Debug1Kind::Count));
+        assert_eq!(
+            parse_heap_header(b"heap profile:1:2[3:4]@heap/1025"),
+            Some(512)
+        );
+        assert_eq!(
+            parse_heap_header(b"heap profile: 1: 2 [ 3: 4 ] @ heap"),
+            Some(0)
+        );
+        assert_eq!(
+            parse_heap_header(b"heap profile: 1: 2 [3: 4] @ growthz"),
+            None
+        );
+        assert_eq!(
+            debug1_kind("goroutine profile: total 409"),
+            Some(Debug1Kind::Count)
+        );
         assert_eq!(
             debug1_kind("torchdemo.conns profile: total 3"),
             Some(Debug1Kind::Count)
@@ -215,9 +227,13 @@ mod tests {
 
     #[test]
     fn goroutine_headers() {
-        let h = goroutine_header(b"goroutine 12 [chan receive (scan), 3 minutes, locked to thread]:")
-            .unwrap();
-        assert_eq!((h.id, &h.state[..], h.minutes), (12, &b"chan receive"[..], 3));
+        let h =
+            goroutine_header(b"goroutine 12 [chan receive (scan), 3 minutes, locked to thread]:")
+                .unwrap();
+        assert_eq!(
+            (h.id, &h.state[..], h.minutes),
+            (12, &b"chan receive"[..], 3)
+        );
         let h = goroutine_header(b"goroutine 35 gp=0x2 m=0 mp=0x6 [syscall]:").unwrap();
         assert_eq!(&h.state[..], b"syscall");
         let h = goroutine_header(br#"goroutine 7 [select labels:{"a": "b"}]:"#).unwrap();

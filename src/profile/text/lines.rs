@@ -1,5 +1,5 @@
 //! Streaming line reader for Go's text formats: lines end at LF, a CR and trailing spaces and
-//! tabs are removed, the whole text is never held (docs/pprof-collapse.md, "Text in general").
+//! tabs are removed, the whole text is never held (docs/goroutine-dumps.md, "Input detection").
 
 use std::io::{self, Read};
 

@@ -1,7 +1,6 @@
 //! Go's text profiles: the `?debug=1` pages ([`debug1`]) and goroutine dumps ([`dump`]:
 //! `?debug=2`, panics, fatal errors, SIGQUIT output, also inside a log), read as a stream into
-//! the same [`Profile`] model as a protobuf (docs/pprof-collapse.md, "Goroutine dumps and Go's
-//! text profiles").
+//! the same [`Profile`] model as a protobuf (docs/goroutine-dumps.md).
 //!
 //! Memory grows with the distinct stacks, never with the text: lines are read through a small
 //! buffer and frames, locations and samples are interned as they come.

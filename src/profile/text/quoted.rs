@@ -161,7 +161,12 @@ mod tests {
             br#"{"k":"v",}"#,
             b"",
         ] {
-            assert_eq!(parse_label_map(bad), None, "{}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse_label_map(bad),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }
