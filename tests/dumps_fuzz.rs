@@ -146,7 +146,7 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
 /// Runs `check` on random cases until `budget` is spent (at least `min` cases).
 fn run(budget: Duration, min: usize, mut check: impl FnMut(&mut Rng)) -> usize {
     let start = Instant::now();
-    let mut rng = Rng(0xd0_0d_5eed);
+    let mut rng = Rng(0xd00d_5eed);
     let mut cases = 0;
     while cases < min || start.elapsed() < budget {
         let state = rng.0;

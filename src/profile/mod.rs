@@ -429,7 +429,7 @@ pub fn read_profile_with(
     match kind {
         Some(detect::Kind::Debug1(kind)) => text::read_debug1(kind, stream, false),
         Some(detect::Kind::MaybeDump) => match text::read_dump(stream, false, true, options)? {
-            text::DumpResult::Dump(profile) => Ok(profile),
+            text::DumpResult::Dump(profile) => Ok(*profile),
             text::DumpResult::NotADump(retained, mut rest) => {
                 // Everything was retained unless a goroutine header came before a NUL byte;
                 // then the bytes before the NUL are gone and the rest is decoded alone.
@@ -513,7 +513,7 @@ fn load(source: Source, options: &text::DumpOptions, dump: bool) -> Result<Profi
             detect::Kind::Debug1(kind) => return text::read_debug1(kind, stream, gzip),
             detect::Kind::MaybeDump if text::has_header_line(stream.get_ref().0.get_ref()) => {
                 if let text::DumpResult::Dump(p) = text::read_dump(stream, gzip, false, options)? {
-                    return Ok(p);
+                    return Ok(*p);
                 }
                 return load(source, options, false);
             }
@@ -528,7 +528,7 @@ fn load(source: Source, options: &text::DumpOptions, dump: bool) -> Result<Profi
                         if let text::DumpResult::Dump(p) =
                             text::read_dump(input, gzip, false, options)?
                         {
-                            return Ok(p);
+                            return Ok(*p);
                         }
                         detect::classify_not_dump(&head)?;
                         return Err(e);

@@ -368,11 +368,7 @@ fn unsample(objects: u64, bytes: u64, rate: u64) -> (i64, i64) {
 
 /// The numeric label `bytes`: the allocation size (0 = none).
 fn bytes_label(alloc_objects: u64, alloc_bytes: u64) -> i64 {
-    if alloc_objects == 0 {
-        0
-    } else {
-        to_i64(alloc_bytes / alloc_objects)
-    }
+    alloc_bytes.checked_div(alloc_objects).map_or(0, to_i64)
 }
 
 /// `FUNC+0xOFF` → `FUNC`.

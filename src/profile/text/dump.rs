@@ -31,7 +31,7 @@ pub(crate) fn read<R: Read>(
         let (retained, rest) = lines.into_parts();
         return Ok(DumpResult::NotADump(retained, rest));
     }
-    Ok(DumpResult::Dump(dump.finish(lines.cut)))
+    Ok(DumpResult::Dump(Box::new(dump.finish(lines.cut))))
 }
 
 /// A frame of a block, and how it counts for the rules that leave frames and goroutines out.

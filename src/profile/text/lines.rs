@@ -125,14 +125,12 @@ impl<R: Read> LineReader<R> {
         if let Some(copy) = &mut self.retained {
             copy.extend_from_slice(new);
         }
-        if !self.nul {
-            if memchr::memchr(0, new).is_some() {
-                self.nul = true;
-                if self.stop_at_nul {
-                    // The text is no dump: nothing more is looked at.
-                    self.eof = true;
-                    return Ok(());
-                }
+        if !self.nul && memchr::memchr(0, new).is_some() {
+            self.nul = true;
+            if self.stop_at_nul {
+                // The text is no dump: nothing more is looked at.
+                self.eof = true;
+                return Ok(());
             }
         }
         self.end += n;

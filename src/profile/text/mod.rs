@@ -44,7 +44,7 @@ pub struct TextInfo {
 /// The result of trying to read an input as a goroutine dump.
 pub(crate) enum DumpResult<R> {
     /// It is one.
-    Dump(Profile),
+    Dump(Box<Profile>),
     /// It is not (no goroutine header, or a NUL byte); the bytes retained (if asked for) and
     /// the rest of the input.
     NotADump(Option<Vec<u8>>, R),
