@@ -1,6 +1,9 @@
 //! `pprof-fetch`: download a raw profile from a Go `net/http/pprof` endpoint.
 //!
-//! Front-end only: parse the command line, call [`flamepipe::fetch`], map errors to exit codes.
+//! Front-end only: parse the command line, call [`flamepipe::fetch`], draw its progress, map
+//! errors to exit codes.
+
+mod progress;
 
 use flamepipe::cli::fetch as args;
 
@@ -11,7 +14,10 @@ use std::process::ExitCode;
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::fetch::{self, FetchError, FetchOptions, Target, TargetOptions};
 
-/// go-torch options that belong to the later stages of the pipeline (spec 10).
+use progress::Countdown;
+
+/// go-torch options that belong to the later stages of the pipeline (docs/pprof-fetch.md,
+/// "go-torch command line, mapped").
 const GO_TORCH_OPTIONS: &[&str] = &[
     "-f",
     "--file",
@@ -145,16 +151,17 @@ fn run(settings: Settings) -> ExitCode {
     }
     let options = FetchOptions {
         timeout: fetch::time_limit(&settings.target, settings.timeout),
-        progress: !settings.quiet && io::stderr().is_terminal(),
         target: settings.target,
         headers: settings.headers,
         insecure: settings.insecure,
     };
+    let progress = !settings.quiet && io::stderr().is_terminal();
     match fetch_and_write(
         &options,
         settings.output.as_deref(),
         settings.quiet,
         to_terminal,
+        progress,
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -172,8 +179,10 @@ fn fetch_and_write(
     output: Option<&str>,
     quiet: bool,
     to_terminal: bool,
+    progress: bool,
 ) -> Result<(), FetchError> {
-    let mut fetched = fetch::fetch(options)?;
+    let mut countdown = Countdown::new(progress);
+    let mut fetched = fetch::fetch(options, &mut |event| countdown.observe(event))?;
     if fetched.is_html() && !quiet {
         eprintln!(
             "pprof-fetch: warning: {} returned an HTML page, not a profile",
