@@ -161,3 +161,67 @@ fn exchange_and_receive(
         final_url: url,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    fn options(url: &str) -> FetchOptions {
+        FetchOptions {
+            target: normalise_url(url).unwrap(),
+            headers: Vec::new(),
+            insecure: false,
+            timeout: Some(Duration::from_secs(10)),
+        }
+    }
+
+    fn events_of(options: &FetchOptions) -> (Vec<FetchEvent>, Result<Fetched, FetchError>) {
+        let mut events = Vec::new();
+        let result = fetch(options, &mut |event| events.push(event));
+        (events, result)
+    }
+
+    #[test]
+    fn events_come_in_order_once_each() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head).unwrap();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndata")
+                .unwrap();
+        });
+        let url = format!("http://{addr}/debug/pprof/profile?seconds=0.5");
+        let (events, result) = events_of(&options(&url));
+        server.join().unwrap();
+        assert_eq!(result.unwrap().body.len(), 4);
+        let collecting = FetchEvent::Collecting {
+            seconds: 0.5,
+            host_port: addr.to_string(),
+        };
+        let expected = [
+            collecting,
+            FetchEvent::Answered,
+            FetchEvent::Finished { ok: true },
+        ];
+        assert_eq!(events, expected);
+    }
+
+    #[test]
+    fn a_failed_fetch_still_answers_and_finishes_and_heap_does_not_collect() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/debug/pprof/heap");
+        let (events, result) = events_of(&options(&url));
+        assert!(matches!(result, Err(FetchError::ConnectionRefused { .. })));
+        let expected = [FetchEvent::Answered, FetchEvent::Finished { ok: false }];
+        assert_eq!(events, expected);
+    }
+}
