@@ -181,3 +181,125 @@ fn tool_available(program: &str, args: &[&str]) -> bool {
     }
     runs
 }
+
+/// The Go profile kinds the README has a recipe for, each with a text its recipe contains.
+const PROFILE_KINDS: [(&str, &str); 8] = [
+    ("cpu", "http://127.0.0.1:6060 -t 30 "),
+    ("heap", "/debug/pprof/heap "),
+    ("allocs", "/debug/pprof/allocs "),
+    ("goroutine", "/debug/pprof/goroutine "),
+    ("block", "/debug/pprof/block "),
+    ("mutex", "/debug/pprof/mutex "),
+    ("threadcreate", "/debug/pprof/threadcreate "),
+    ("trace", "/debug/pprof/trace"),
+];
+
+#[test]
+fn readme_recipes_are_those_of_the_help_and_the_man_pages() {
+    let recipes = readme_recipes();
+    let help = logical_lines(&collapse_help());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for recipe in &recipes {
+        assert!(
+            help.contains(recipe),
+            "README recipe not in `pprof-collapse --help` (src/cli/collapse.rs): {recipe}"
+        );
+        for tool in ["pprof-fetch", "pprof-collapse", "flamegraph"] {
+            let page = std::fs::read_to_string(root.join(format!("man/{tool}.1"))).expect("page");
+            assert!(
+                logical_lines(&unroff(&page)).contains(recipe),
+                "README recipe not in man/{tool}.1 (man/sections/{tool}.roff): {recipe}"
+            );
+        }
+    }
+    for line in help.iter().filter(|line| line.starts_with("pprof-fetch ")) {
+        assert!(
+            recipes.contains(line),
+            "`pprof-collapse --help` recipe not in the README's recipes: {line}"
+        );
+    }
+}
+
+#[test]
+fn readme_has_a_recipe_for_every_go_profile_kind() {
+    let recipes = readme_recipes();
+    for (kind, text) in PROFILE_KINDS {
+        assert!(
+            recipes.iter().any(|recipe| recipe.contains(text)),
+            "README: no recipe for the {kind} profile (none contains {text:?})"
+        );
+    }
+}
+
+/// The commands of the ```sh blocks in the README's "## Recipes" section, continued lines
+/// joined.
+fn readme_recipes() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let start = readme
+        .find("\n## Recipes")
+        .expect("README.md has a `## Recipes` section");
+    let section = &readme[start + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let mut commands = Vec::new();
+    let mut blocks = section.split("```");
+    blocks.next();
+    while let (Some(block), _) = (blocks.next(), blocks.next()) {
+        if let Some(code) = block.strip_prefix("sh\n") {
+            commands.extend(logical_lines(code));
+        }
+    }
+    assert!(!commands.is_empty(), "README.md: no recipes found");
+    commands
+}
+
+/// The text's lines with `\`-continued lines joined, blanks collapsed and trimmed, empty ones
+/// dropped.
+fn logical_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let line = line.trim_end();
+        let (part, continued) = match line.strip_suffix('\\') {
+            Some(part) => (part, true),
+            None => (line, false),
+        };
+        current.push(' ');
+        current.push_str(part);
+        if !continued {
+            let joined = current.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !joined.is_empty() {
+                lines.push(joined);
+            }
+            current.clear();
+        }
+    }
+    lines
+}
+
+/// Roff text with the escapes that the recipes use replaced by the characters they print.
+fn unroff(page: &str) -> String {
+    [
+        ("\\-", "-"),
+        ("\\e", "\\"),
+        ("\\(aq", "'"),
+        ("\\fB", ""),
+        ("\\fI", ""),
+        ("\\fR", ""),
+        ("\\&", ""),
+    ]
+    .iter()
+    .fold(page.to_string(), |text, (escape, plain)| {
+        text.replace(escape, plain)
+    })
+}
+
+/// What `pprof-collapse --help` prints.
+fn collapse_help() -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_pprof-collapse"))
+        .arg("--help")
+        .output()
+        .expect("run pprof-collapse --help");
+    assert!(output.status.success(), "pprof-collapse --help failed");
+    String::from_utf8(output.stdout).expect("UTF-8 help")
+}
