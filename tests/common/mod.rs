@@ -4,6 +4,5 @@
 pub mod flamegraph;
 pub mod go_demo;
 pub mod process;
-pub mod rng;
 pub mod tools;
 pub mod webdriver;

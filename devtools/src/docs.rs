@@ -1,6 +1,6 @@
 //! Man pages and shell completions, generated from the clap definitions of the three tools.
 //!
-//! Shared by `examples/gen-docs/main.rs` (writes the files: `cargo run --example gen-docs`) and
+//! Shared by `examples/gen-docs.rs` (writes the files: `cargo run --example gen-docs`) and
 //! `tests/docs_up_to_date.rs` (fails when the committed files differ from what this produces).
 //! Each tool's `flamepipe::cli::TOOL::command()` gives its clap definition.
 //! A man page is clap_mangen's title, NAME, SYNOPSIS and OPTIONS with the hand-written roff of
@@ -10,10 +10,12 @@
 //! it is not repeated.)
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Command;
-use clap_complete::{Generator, Shell};
+use clap_complete::Generator;
+/// The shells, as clap_complete names them.
+pub use clap_complete::Shell;
 use clap_mangen::Man;
 
 /// Date in the man pages' title lines (a fixed date, so that regenerating changes nothing;
@@ -84,6 +86,7 @@ pub fn man_page(tool: &Tool) -> io::Result<Vec<u8>> {
     let man = Man::new((tool.command)())
         .title(tool.name.to_uppercase())
         .date(PAGES_DATE)
+        // the workspace's version, which flamepipe shares (Cargo.toml, [workspace.package])
         .source(format!("flamepipe {}", env!("CARGO_PKG_VERSION")))
         .manual("User Commands");
     let mut page = format!(
@@ -148,4 +151,23 @@ pub fn completion(tool: &Tool, shell: Shell) -> Generated {
         path: PathBuf::from("completions").join(shell.file_name(tool.name)),
         content,
     }
+}
+
+/// Writes every generated file under `root` (the flamepipe folder) that is missing or differs;
+/// returns the paths written, relative to `root`.
+pub fn write_all(root: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for file in generate_all()? {
+        let path = root.join(&file.path);
+        if std::fs::read(&path).ok().as_deref() == Some(file.content.as_slice()) {
+            continue;
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, &file.content)
+            .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        written.push(file.path);
+    }
+    Ok(written)
 }
