@@ -72,7 +72,9 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
             }
             4 => {
                 let i = rng.index(len + 1);
-                let extra: Vec<u8> = (0..1 + rng.index(8)).map(|_| rng.next_u64() as u8).collect();
+                let extra: Vec<u8> = (0..1 + rng.index(8))
+                    .map(|_| rng.next_u64() as u8)
+                    .collect();
                 data.splice(i..i, extra);
             }
             5 => {
