@@ -323,7 +323,7 @@ pub(super) fn status_error(response: Response) -> FetchError {
 /// A body shown in the error line: at most 1024 bytes of UTF-8, no control characters but
 /// TAB/CR/LF, `Content-Type` absent or `text/plain`.
 pub fn is_short_text(bytes: &[u8], content_type: Option<&str>) -> bool {
-    let plain = content_type.map_or(true, |t| media_type(t) == "text/plain");
+    let plain = content_type.is_none_or(|t| media_type(t) == "text/plain");
     plain
         && bytes.len() <= 1024
         && std::str::from_utf8(bytes).is_ok_and(|text| {

@@ -175,9 +175,9 @@ pub fn is_real(text: &str) -> bool {
     let digits_or_underscore = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
     let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
     let mantissa_ok = digits_or_underscore(int)
-        && fraction.map_or(true, |f| !f.is_empty() && digits_or_underscore(f))
+        && fraction.is_none_or(|f| !f.is_empty() && digits_or_underscore(f))
         && (has_digit(int) || fraction.is_some_and(has_digit));
-    let exponent_ok = exponent.map_or(true, |e| {
+    let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits_or_underscore(e) && has_digit(e)
     });
