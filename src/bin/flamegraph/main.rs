@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::flamegraph::{
-    io_reason, nameattr, render, valid_bgcolors, Error, Input, MinWidth, Options, Outcome, Total,
+    io_reason, nameattr, render, Error, Input, MinWidth, Options, Outcome, Palette, Seeding, Total,
 };
 use getopt::{number, Kind, Parsed};
 
@@ -155,19 +155,15 @@ fn options(parsed: &Parsed) -> Result<Options, Failure> {
     if let Some(v) = text("nametype") {
         opts.nametype = v;
     }
-    if let Some(v) = text("colors") {
-        opts.colors = v;
+    if let Some(v) = parsed.value("colors") {
+        // unknown names draw black, as flamegraph.pl's do
+        opts.colors = Palette::from_name(v).unwrap_or(Palette::UNKNOWN);
     }
-    if let Some(v) = text("bgcolors") {
-        if !valid_bgcolors(&v) {
-            return Err(Failure::config(format!(
-                "Unrecognized bgcolor option \"{v}\""
-            )));
-        }
-        opts.bgcolors = Some(v);
+    if let Some(v) = parsed.value("bgcolors") {
+        let background = v.parse().map_err(|e| Failure::config(format!("{e}")))?;
+        opts.bgcolors = Some(background);
     }
-    opts.hash = parsed.flag("hash");
-    opts.random = parsed.flag("random");
+    opts.seeding = Seeding::from_flags(parsed.flag("hash"), parsed.flag("random"));
     opts.cp = parsed.flag("cp");
     opts.reverse = parsed.flag("reverse");
     opts.inverted = parsed.flag("inverted");
