@@ -1,4 +1,4 @@
-//! `--colors chain` (docs/flamegraph.md, "Timeline merge"): the frames of a wakeup chain, after
+//! `--colors chain` (docs/flamegraph.md, "Merging"): the frames of a wakeup chain, after
 //! the `--` separator, are renamed `NAME_[w]` so the chain palette draws them apart.
 
 use super::color::Palette;

@@ -93,7 +93,7 @@ impl Palette {
         }
     }
 
-    /// The hue a frame name gets (docs/flamegraph.md, "Multi palettes").
+    /// The hue a frame name gets (docs/flamegraph.md, "Colors": the palette table).
     pub fn hue(self, name: &str) -> Hue {
         match self {
             Palette::Single(hue) => hue,
@@ -173,7 +173,7 @@ fn js_hue(name: &str) -> Hue {
     }
 }
 
-/// The hue formulas (docs/flamegraph.md, "Palettes") applied to v1, v2, v3.
+/// The hue formulas applied to v1, v2, v3 (docs/flamegraph.md, "Colors": seeding).
 pub fn hue_color(hue: Hue, v1: f64, v2: f64, v3: f64) -> Rgb {
     let c = |base: u32, scale: f64, v: f64| (base as f64 + (scale * v).trunc()) as u8;
     match hue {
@@ -333,8 +333,8 @@ impl Colorer {
     }
 }
 
-/// The differential scale (docs/flamegraph.md, "Differential colors"; `delta` already negated
-/// for `--negate`).
+/// The differential scale (docs/flamegraph.md, "Colors"); `delta` is already negated for
+/// `--negate`.
 pub fn delta_color(delta: f64, max_delta: f64) -> Rgb {
     if delta > 0.0 {
         let g = (210.0 * (max_delta - delta) / max_delta).trunc() as u8;

@@ -1,6 +1,7 @@
-//! Text escaping of the SVG (docs/flamegraph.md, "Escaping"): XML text and attribute values,
-//! frame labels, the notes comment and the JavaScript string of the script prelude. Characters
-//! XML 1.0 does not allow become U+FFFD, so the SVG stays well-formed whatever the input holds.
+//! Text escaping of the SVG (docs/flamegraph.md, "SVG output": escaping): XML text and
+//! attribute values, frame labels, the notes comment and the JavaScript string of the script
+//! prelude. Characters XML 1.0 does not allow become U+FFFD, so the SVG stays well-formed
+//! whatever the input holds.
 
 /// Appends `text` XML-escaped for text and attribute values: `& < > "`.
 pub fn push_escaped(out: &mut String, text: &str) {

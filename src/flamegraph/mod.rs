@@ -172,8 +172,8 @@ fn time_max(opts: &Options, total: f64, warnings: &mut dyn Write) -> f64 {
     }
 }
 
-/// The frames at least `--minwidth` wide, in drawing order (docs/flamegraph.md, "Frame
-/// order"); sets the layout's height from the deepest of them.
+/// The frames at least `--minwidth` wide (docs/flamegraph.md, "Layout"), in drawing order
+/// ("SVG output": order); sets the layout's height from the deepest of them.
 fn visible_frames(
     merged: Merged,
     opts: &Options,

@@ -1,4 +1,4 @@
-//! Number formats of the SVG (docs/flamegraph.md, "Number formats"): C's `%.15g`, `%0.Nf` and
+//! Number formats of the SVG (docs/flamegraph.md, "SVG output"): C's `%.15g`, `%0.Nf` and
 //! counts with thousands separators. The one `%.15g` formatter of the crate.
 
 use std::fmt::Write;

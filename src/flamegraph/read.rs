@@ -38,8 +38,8 @@ fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<u
     })
 }
 
-/// The default mode (docs/flamegraph.md, "Summing and ordering"): stacks summed by frame list
-/// into a trie, walked in frame-list order.
+/// The default mode (docs/flamegraph.md, "Merging"): stacks summed by frame list into a trie,
+/// walked in frame-list order.
 pub(crate) fn merge_sorted(
     inputs: Vec<Input>,
     opts: &Options,
@@ -123,7 +123,7 @@ fn read_batches(
     Ok(invalid)
 }
 
-/// `--flamechart` (docs/flamegraph.md, "Flame charts"): input order, adjacent identical stacks
+/// `--flamechart` (docs/flamegraph.md, "Merging"): input order, adjacent identical stacks
 /// summed.
 pub(crate) fn merge_flamechart(
     inputs: Vec<Input>,

@@ -13,7 +13,7 @@ use super::nameattr::Attributes;
 use super::number::{g15, push_count, push_g15};
 use super::Options;
 
-/// The embedded interactive script (docs/flamegraph.md, "Interactive behaviour"), written
+/// The embedded interactive script (docs/flamegraph.md, "Interactive viewer"), written
 /// after the generated prelude.
 pub const SCRIPT: &str = include_str!("script.js");
 
@@ -58,7 +58,7 @@ fn svg_open(out: &mut String, width: f64, height: f64) {
     out.push_str("<!-- Flame graph stack visualization. See https://github.com/brendangregg/FlameGraph for latest version, and http://www.brendangregg.com/flamegraphs.html for examples. -->\n");
 }
 
-/// Writes the error document (docs/flamegraph.md, "No valid input").
+/// Writes the error document (docs/flamegraph.md, "Errors and exit status").
 pub fn write_error_svg(out: &mut impl Write, opts: &Options) -> io::Result<()> {
     let width = opts.width;
     let fontsize = opts.fontsize;
@@ -124,8 +124,8 @@ pub(crate) fn write_graph<W: Write>(
     out.flush()
 }
 
-/// `NAME (S COUNTNAME, P%)` or `NAME (S COUNTNAME, P%; D%)` (docs/flamegraph.md, "Tooltip and
-/// label").
+/// `NAME (S COUNTNAME, P%)` or `NAME (S COUNTNAME, P%; D%)` (docs/flamegraph.md, "SVG output":
+/// tooltips).
 fn push_info(
     info: &mut String,
     name: &str,
@@ -256,7 +256,7 @@ pub struct FrameWriter {
 }
 
 impl FrameWriter {
-    /// Writes one frame group (docs/flamegraph.md, "One frame" and "--nameattr").
+    /// Writes one frame group (docs/flamegraph.md, "SVG output": one frame, `--nameattr`).
     pub fn write(
         &mut self,
         out: &mut impl Write,
@@ -354,8 +354,8 @@ pub fn strip_annotation(name: &str) -> &str {
     name
 }
 
-/// The label of a frame `width` px wide (docs/flamegraph.md, "Tooltip and label"): truncated by
-/// code points, then escaped.
+/// The label of a frame `width` px wide (docs/flamegraph.md, "SVG output": labels): truncated
+/// by code points, then escaped.
 pub fn label(out: &mut String, name: &str, width: f64, glyph_width: f64) {
     let chars = (width / glyph_width).trunc();
     if chars.is_nan() || chars < 3.0 {
