@@ -1,6 +1,6 @@
 //! Frame colors (docs/flamegraph.md, "Colors"): palettes, the name-seeded default, `--hash`,
 //! `--random`, the differential scale, the consistent palette file (`--cp`), the background, and
-//! the [`Painter`] that picks each frame's fill from them.
+//! the `Painter` that picks each frame's fill from them.
 
 use std::collections::BTreeMap;
 use std::fmt;

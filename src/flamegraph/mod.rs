@@ -1,7 +1,7 @@
 //! Folded stacks to an interactive SVG (the `flamegraph` tool; its behaviour is documented in
 //! docs/flamegraph.md).
 //!
-//! [`render`] reads folded stacks from one or more inputs and merges them ([`read`], over the
+//! [`render`] reads folded stacks from one or more inputs and merges them (`read`, over the
 //! trie, timeline and adjacent merger of [`merge`] and the names of [`intern`]), keeps the
 //! frames wide enough and orders them, lays them out ([`layout`]), colors them ([`color`]) and
 //! writes the SVG ([`svg`], with the escaping of [`escape`] and the number formats of
