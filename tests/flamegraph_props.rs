@@ -7,7 +7,9 @@ mod common;
 
 use std::io::Cursor;
 
-use flamepipe::flamegraph::{nameattr, render, Input, MinWidth, Options, Outcome, Total};
+use flamepipe::flamegraph::{
+    nameattr, render, Input, MinWidth, Options, Outcome, Palette, Seeding, Total,
+};
 use proptest::prelude::*;
 
 /// Bytes that look like folded stacks often enough to reach the deep paths.
@@ -90,9 +92,8 @@ fn options() -> impl Strategy<Value = Options> {
             )| {
                 let [hash, random, reverse, inverted, flamechart, negate, subtitle] = flags;
                 Options {
-                    colors: colors.to_owned(),
-                    hash,
-                    random,
+                    colors: Palette::from_name(colors).unwrap_or(Palette::UNKNOWN),
+                    seeding: Seeding::from_flags(hash, random),
                     reverse,
                     inverted,
                     flamechart,
