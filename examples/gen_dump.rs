@@ -1,114 +1,14 @@
-//! Writes a reproducible synthetic goroutine dump (`?debug=2` text) for benchmarks.
+//! Writes a reproducible synthetic goroutine dump (`?debug=2` text) for benchmarks
+//! (scripts/bench-dumps.sh).
 //!
 //! ```text
 //! cargo run --release --example gen_dump -- OUT [GOROUTINES] [SEED]
 //! ```
 //!
-//! Defaults: 100,000 goroutines, seed 7: about 110 MB, 18 to 34 frames per goroutine (26 on average), in the
-//! shape Go prints (`goroutine N [STATE, M minutes]:`, function lines with argument lists,
-//! inlined `(...)` frames, tab-indented `FILE:LINE +0xOFF` location lines, `created by F in
-//! goroutine N`). Goroutines follow 600 stack templates (a service has few distinct stacks and
-//! many goroutines per stack), with random arguments, wait minutes, and now and then a running
-//! goroutine whose stack is unavailable.
+//! Defaults: 100,000 goroutines (about 117 MB), seed 7; what the dump holds is described in
+//! `devtools::dump` (devtools/src/dump.rs).
 
 use std::io::{self, BufWriter, Write};
-
-const TEMPLATES: u64 = 600;
-const FUNCTIONS: u64 = 3_000;
-
-#[path = "../tests/common/rng.rs"]
-mod rng;
-use rng::Rng;
-
-/// A function of the synthetic program: package, receiver, name, file.
-fn function(id: u64) -> (String, String) {
-    const PACKAGES: [&str; 10] = [
-        "main", "http", "sync", "io", "os", "shop/db", "rpc", "cache", "net", "time",
-    ];
-    const VERBS: [&str; 8] = [
-        "serve", "Read", "wait", "handle", "Lock", "loop", "Get", "run",
-    ];
-    let package = PACKAGES[(id % 10) as usize];
-    let verb = VERBS[(id / 10 % 8) as usize];
-    let name = match id % 3 {
-        0 => format!("{package}.(*T{}).{verb}", id / 80),
-        1 => format!("{package}.{verb}{}", id / 80),
-        _ => format!("{package}.{verb}{}.func1", id / 80),
-    };
-    let file = format!("/a/f{}.go", id % 37);
-    (name, file)
-}
-
-struct Template {
-    state: &'static str,
-    frames: Vec<(u64, u32, bool)>,
-    creator: u64,
-}
-
-fn templates(rng: &mut Rng) -> Vec<Template> {
-    const STATES: [&str; 8] = [
-        "chan receive",
-        "select",
-        "IO wait",
-        "semacquire",
-        "sync.Mutex.Lock",
-        "sleep",
-        "chan send",
-        "sync.Cond.Wait",
-    ];
-    (0..TEMPLATES)
-        .map(|_| {
-            let depth = 18 + rng.below(17);
-            let frames = (0..depth)
-                .map(|_| {
-                    (
-                        rng.below(FUNCTIONS),
-                        10 + rng.below(900) as u32,
-                        rng.below(3) == 0,
-                    )
-                })
-                .collect();
-            Template {
-                state: STATES[rng.below(8) as usize],
-                frames,
-                creator: rng.below(FUNCTIONS),
-            }
-        })
-        .collect()
-}
-
-fn write_goroutine(
-    out: &mut impl Write,
-    rng: &mut Rng,
-    id: u64,
-    template: &Template,
-) -> io::Result<()> {
-    if rng.below(1000) == 0 {
-        writeln!(out, "goroutine {id} [running]:")?;
-        writeln!(
-            out,
-            "\tgoroutine running on other thread; stack unavailable"
-        )?;
-    } else {
-        write!(out, "goroutine {id} [{}", template.state)?;
-        match rng.below(4) {
-            0 => writeln!(out, "]:")?,
-            _ => writeln!(out, ", {} minutes]:", 1 + rng.below(90))?,
-        }
-        for &(f, line, inlined) in &template.frames {
-            let (name, file) = function(f);
-            if inlined {
-                writeln!(out, "{name}(...)\n\t{file}:{line}")?;
-            } else {
-                let arg = rng.next() >> 52;
-                writeln!(out, "{name}(0x{arg:x})\n\t{file}:{line} +0x{:x}", line * 3)?;
-            }
-        }
-    }
-    let (creator, file) = function(template.creator);
-    writeln!(out, "created by {creator} in goroutine {}", 1 + id % 97)?;
-    writeln!(out, "\t{file}:{} +0x{:x}\n", 40 + id % 7, id % 300)
-}
 
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -118,12 +18,7 @@ fn main() -> io::Result<()> {
     };
     let count: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let seed: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(7);
-    let mut rng = Rng(seed);
-    let templates = templates(&mut rng);
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    for id in 1..=count {
-        let t = &templates[rng.below(TEMPLATES) as usize];
-        write_goroutine(&mut out, &mut rng, id, t)?;
-    }
+    devtools::dump::write_dump(&mut out, count, seed)?;
     out.flush()
 }

@@ -9,8 +9,7 @@ use flamepipe::profile::proto::{Function, Label, Line, Location, Profile, Sample
 use prost::Message;
 use std::collections::BTreeMap;
 
-mod common;
-use common::rng::Rng;
+use devtools::rng::Rng;
 
 const NAMES: &[&str] = &[
     "",

@@ -15,8 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-mod common;
-use common::rng::Rng;
+use devtools::rng::Rng;
 
 /// The bundled conformance inputs.
 fn seeds() -> Vec<Vec<u8>> {
@@ -126,13 +125,16 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
             3 => lines.insert(i, JUNK[rng.index(JUNK.len())].to_vec()),
             4 if !lines.is_empty() && !lines[i].is_empty() => {
                 let at = rng.index(lines[i].len());
-                lines[i][at] = rng.next() as u8;
+                lines[i][at] = rng.next_u64() as u8;
             }
             5 if !lines.is_empty() => {
                 let at = rng.index(lines[i].len() + 1);
                 lines[i].truncate(at);
             }
-            _ => lines.insert(i, (0..rng.index(20)).map(|_| rng.next() as u8).collect()),
+            _ => lines.insert(
+                i,
+                (0..rng.index(20)).map(|_| rng.next_u64() as u8).collect(),
+            ),
         }
     }
     let mut data = lines.join(&b'\n');
@@ -185,7 +187,7 @@ fn random_bytes_never_panic() {
     let cases = run(budget() / 2, 300, |rng| {
         let len = rng.index(300);
         let mut data: Vec<u8> = (0..len)
-            .map(|_| JUNK[rng.index(JUNK.len())][rng.index(4)] | (rng.next() as u8 & 0x20))
+            .map(|_| JUNK[rng.index(JUNK.len())][rng.index(4)] | (rng.next_u64() as u8 & 0x20))
             .collect();
         if rng.below(2) == 0 {
             data.extend_from_slice(b"\ngoroutine 1 [x]:\n");
@@ -213,7 +215,7 @@ fn line_ends_read_sizes_and_log_prefixes_do_not_change_the_result() {
             assert_eq!(fold(&crlf, &o, &d), want, "CRLF");
             let trickle = Trickle {
                 data: seed,
-                rng: Rng(rng.next()),
+                rng: Rng(rng.next_u64()),
                 max: 1 + rng.index(100),
             };
             assert_eq!(fold_with(read_profile_with(trickle, &d), &o), want, "reads");

@@ -210,9 +210,6 @@ fn capture(addr: &str) -> Vec<Vec<u8>> {
 #[test]
 #[ignore = "needs go"]
 fn debug1_and_debug2_fold_like_the_protobuf_taken_with_them() {
-    if !go_demo::go_available() {
-        return;
-    }
     let version = go_version();
     let (mut child, addr, _stderr) = start_zoo();
     let parts = capture(&addr);
@@ -243,9 +240,6 @@ fn debug1_and_debug2_fold_like_the_protobuf_taken_with_them() {
 #[test]
 #[ignore = "needs go"]
 fn a_sigquit_dump_folds_like_the_protobuf() {
-    if !go_demo::go_available() {
-        return;
-    }
     let (mut child, addr, stderr) = start_zoo();
     let parts = capture(&addr);
     let status = Command::new("kill")

@@ -52,6 +52,9 @@ Go profile kinds and their value columns (-i picks one; * = default):
   ?debug=1 pages: the columns of the profile they print
       pprof-fetch 'http://127.0.0.1:6060/debug/pprof/heap?debug=1' | pprof-collapse -i inuse_space \\
         | flamegraph > heap.svg
+  trace (/debug/pprof/trace?seconds=N): an execution trace, not a profile; read by go tool trace
+      pprof-fetch -t 5 -o trace.out http://127.0.0.1:6060/debug/pprof/trace
+      go tool trace trace.out
 
 The default column is `samples` if the profile has one, else its default_sample_type, else the
 last column. `--list` shows a profile's columns. Block and mutex profiles are empty unless the

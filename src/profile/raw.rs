@@ -574,7 +574,7 @@ fn file_line(s: &[u8]) -> Option<i64> {
             None => (tail, None),
         };
         if let Some(n) = parse_int(line) {
-            if col.map_or(true, |c| parse_int(c).is_some()) {
+            if col.is_none_or(|c| parse_int(c).is_some()) {
                 return Some(n);
             }
         }
