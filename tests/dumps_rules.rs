@@ -148,6 +148,16 @@ main.sel()
 \t/m.go:3 +0x1
 ";
     assert_eq!(ok(&[], crash), "main.busy 1\nmain.sel 1\n");
+    // The replaced copy takes its own minutes with it.
+    let minutes = "\
+goroutine 8 [select, 5 minutes]:
+\tgoroutine running on other thread; stack unavailable
+-----
+goroutine 8 [select, 7 minutes]:
+main.x()
+\t/m.go:1 +0x1
+";
+    assert_eq!(ok(&["--minutes"], minutes), "main.x 7\n");
     // Without the `-----` line they are two goroutines each (no other deduplication).
     let plain = crash.replace("-----\n", "");
     assert_eq!(

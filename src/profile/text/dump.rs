@@ -7,7 +7,8 @@ use super::header::{goroutine_header, GoroutineHeader};
 use super::lines::{LineReader, Next};
 use super::model::Builder;
 use super::{cut_warning, parse_decimal, parse_hex, DumpOptions, DumpResult, TextInfo};
-use crate::flamegraph::intern::FastMap;
+use crate::flamegraph::intern::{FastHasher, FastMap};
+use std::hash::BuildHasherDefault;
 use crate::profile::{Label, ProfileError, StrId};
 use std::io::Read;
 
@@ -84,9 +85,8 @@ struct Block {
     unavailable: bool,
 }
 
-/// What was seen of a goroutine id in the current dump: `None` if it had a stack, else the
-/// sample it was added to (so that a later copy with a stack can replace it).
-type Seen = Option<usize>;
+/// A set of goroutine ids.
+type IdSet = std::collections::HashSet<u64, BuildHasherDefault<FastHasher>>;
 
 struct Dump {
     options: DumpOptions,
@@ -99,7 +99,11 @@ struct Dump {
     after_creator: bool,
     /// `[originating from goroutine N]:` was seen: the rest of the block is skipped.
     skipping: bool,
-    seen: FastMap<u64, Seen>,
+    /// The goroutine ids read in the current dump.
+    ids: IdSet,
+    /// Of those, the ones printed without a stack: their sample and minutes, so that a later
+    /// copy with a stack can replace them.
+    stackless: FastMap<u64, (usize, i64)>,
     after_dashes: bool,
     headers: u64,
     goroutines: u64,
@@ -125,7 +129,8 @@ impl Dump {
             has_pending: false,
             after_creator: false,
             skipping: false,
-            seen: FastMap::default(),
+            ids: IdSet::default(),
+            stackless: FastMap::default(),
             after_dashes: false,
             headers: 0,
             goroutines: 0,
@@ -254,7 +259,8 @@ impl Dump {
         if line == b"-----" {
             self.after_dashes = true;
         } else if !is_between_blocks(line) {
-            self.seen.clear();
+            self.ids.clear();
+            self.stackless.clear();
             self.after_dashes = false;
         }
     }
@@ -273,26 +279,26 @@ impl Dump {
             return;
         }
         let has_stack = !block.unavailable && !block.frames.is_empty();
-        if let Some(&seen) = self.seen.get(&block.id) {
-            if self.after_dashes {
-                match seen {
-                    Some(index) if has_stack => {
-                        self.builder
-                            .add_values(index, &[1, block.minutes.max(0)], -1);
-                        self.seen.insert(block.id, None);
-                        self.goroutines -= 1;
-                    }
-                    _ => return,
-                }
+        let first = self.ids.insert(block.id);
+        if !first && self.after_dashes {
+            // A per-thread section prints a goroutine again: it only replaces a stackless copy.
+            if !has_stack {
+                return;
             }
+            let Some((index, minutes)) = self.stackless.remove(&block.id) else {
+                return;
+            };
+            self.builder.add_values(index, &[1, minutes], -1);
+            self.goroutines -= 1;
         }
+        let minutes = block.minutes.max(0);
         let Some(index) = self.add_block(&mut block) else {
-            self.seen.entry(block.id).or_insert(None);
             return;
         };
         self.goroutines += 1;
-        let seen = (!has_stack).then_some(index);
-        self.seen.entry(block.id).or_insert(seen);
+        if first && !has_stack {
+            self.stackless.insert(block.id, (index, minutes));
+        }
     }
 
     /// Adds the block's stack as a sample; `None` when the block is left out.
