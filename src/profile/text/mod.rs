@@ -1,4 +1,4 @@
-//! Go's text profiles: the `?debug=1` pages ([`debug1`]) and goroutine dumps ([`dump`]:
+//! Go's text profiles: the `?debug=1` pages (module `debug1`) and goroutine dumps (module `dump`:
 //! `?debug=2`, panics, fatal errors, SIGQUIT output, also inside a log), read as a stream into
 //! the same [`Profile`] model as a protobuf (docs/goroutine-dumps.md).
 //!
