@@ -8,8 +8,8 @@ use super::lines::{LineReader, Next};
 use super::model::Builder;
 use super::{cut_warning, parse_decimal, parse_hex, DumpOptions, DumpResult, TextInfo};
 use crate::flamegraph::intern::{FastHasher, FastMap};
-use std::hash::BuildHasherDefault;
 use crate::profile::{Label, ProfileError, StrId};
+use std::hash::BuildHasherDefault;
 use std::io::Read;
 
 /// Reads `input` as a dump; [`DumpResult::NotADump`] when it has no goroutine header or a NUL.

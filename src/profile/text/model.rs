@@ -6,7 +6,8 @@ use super::super::{
     IdIndex, Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType,
 };
 use super::TextInfo;
-use crate::flamegraph::intern::FastMap;
+use crate::flamegraph::intern::{FastHasher, FastMap};
+use std::hash::Hasher;
 
 /// The profile being built.
 pub(crate) struct Builder {
@@ -17,8 +18,10 @@ pub(crate) struct Builder {
     lines: Vec<Line>,
     frame_ids: FastMap<(StrId, i64), u64>,
     address_ids: FastMap<u64, u64>,
-    sample_ids: FastMap<Box<[u64]>, usize>,
-    key: Vec<u64>,
+    /// The first sample with each hash of (root, labels, locations); others with the same
+    /// hash are chained through `same_hash` (the samples themselves are the keys).
+    sample_ids: FastMap<u64, u32>,
+    same_hash: Vec<u32>,
     table: SampleTable,
     roots: Vec<u32>,
     types: usize,
@@ -26,6 +29,32 @@ pub(crate) struct Builder {
 
 /// No root frame (in [`SampleTable::roots`]).
 pub(crate) const NO_ROOT: u32 = u32::MAX;
+
+/// The end of a `same_hash` chain.
+const NO_SAMPLE: u32 = u32::MAX;
+
+/// The root location's index, from its id (0 = none).
+fn root_index(root: u64) -> u32 {
+    if root == 0 {
+        NO_ROOT
+    } else {
+        root as u32 - 1
+    }
+}
+
+fn sample_hash(locations: &[u64], labels: &[Label], root: u64) -> u64 {
+    let mut h = FastHasher::default();
+    h.write_u64(root);
+    for l in labels {
+        h.write_u64(u64::from(l.key) << 32 | u64::from(l.str));
+        h.write_u64(l.num as u64 ^ u64::from(l.unit) << 40);
+    }
+    h.write_u64(labels.len() as u64);
+    for &location in locations {
+        h.write_u64(location);
+    }
+    h.finish()
+}
 
 impl Builder {
     /// An empty profile with `types` value columns.
@@ -39,7 +68,7 @@ impl Builder {
             frame_ids: FastMap::default(),
             address_ids: FastMap::default(),
             sample_ids: FastMap::default(),
-            key: Vec::new(),
+            same_hash: Vec::new(),
             table: SampleTable::default(),
             roots: Vec::new(),
             types,
@@ -110,24 +139,36 @@ impl Builder {
         root: u64,
         values: &[i64],
     ) -> usize {
-        self.key.clear();
-        self.key.push(root);
-        self.key.push(labels.len() as u64);
-        for l in labels {
-            self.key.extend([
-                u64::from(l.key),
-                u64::from(l.str),
-                l.num as u64,
-                u64::from(l.unit),
-            ]);
-        }
-        self.key.extend_from_slice(locations);
-        let index = match self.sample_ids.get(&self.key[..]) {
-            Some(&i) => i,
-            None => self.push_sample(locations, labels, root),
+        let hash = sample_hash(locations, labels, root);
+        let index = match self.find(hash, locations, labels, root) {
+            Some(i) => i,
+            None => self.push_sample(hash, locations, labels, root),
         };
         self.add_values(index, values, 1);
         index
+    }
+
+    /// The sample with this hash and these parts, if there is one.
+    fn find(&self, hash: u64, locations: &[u64], labels: &[Label], root: u64) -> Option<usize> {
+        let mut i = *self.sample_ids.get(&hash)? as usize;
+        loop {
+            if self.is_sample(i, locations, labels, root) {
+                return Some(i);
+            }
+            match self.same_hash[i] {
+                NO_SAMPLE => return None,
+                next => i = next as usize,
+            }
+        }
+    }
+
+    fn is_sample(&self, i: usize, locations: &[u64], labels: &[Label], root: u64) -> bool {
+        let t = &self.table;
+        let loc_start = if i == 0 { 0 } else { t.location_end[i - 1] };
+        let label_start = if i == 0 { 0 } else { t.label_end[i - 1] };
+        self.roots[i] == root_index(root)
+            && t.location_ids[loc_start..t.location_end[i]] == *locations
+            && t.labels[label_start..t.label_end[i]] == *labels
     }
 
     /// Adds (`sign` 1) or removes (`sign` -1) values of sample `index`.
@@ -138,7 +179,7 @@ impl Builder {
         }
     }
 
-    fn push_sample(&mut self, locations: &[u64], labels: &[Label], root: u64) -> usize {
+    fn push_sample(&mut self, hash: u64, locations: &[u64], labels: &[Label], root: u64) -> usize {
         let t = &mut self.table;
         let index = t.location_end.len();
         t.location_ids.extend_from_slice(locations);
@@ -147,9 +188,9 @@ impl Builder {
         t.label_end.push(t.labels.len());
         t.values.extend(std::iter::repeat(0).take(self.types));
         t.line_number.push(0);
-        self.roots
-            .push(if root == 0 { NO_ROOT } else { root as u32 - 1 });
-        self.sample_ids.insert(self.key.as_slice().into(), index);
+        self.roots.push(root_index(root));
+        let previous = self.sample_ids.insert(hash, index as u32);
+        self.same_hash.push(previous.unwrap_or(NO_SAMPLE));
         index
     }
 
@@ -201,5 +242,33 @@ impl Builder {
             source: None,
             text: Some(info),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_samples_are_summed_and_different_ones_kept_apart() {
+        let mut b = Builder::new(2);
+        let f = b.string(b"main.f");
+        let (x, y) = (b.frame(f, 1), b.frame(f, 2));
+        assert_eq!(b.frame(f, 1), x);
+        let label = Label {
+            key: b.string(b"k"),
+            str: b.string(b"v"),
+            num: 0,
+            unit: 0,
+        };
+        assert_eq!(b.add(&[x, y], &[], 0, &[1, 5]), 0);
+        assert_eq!(b.add(&[x, y], &[], 0, &[1, 7]), 0);
+        assert_eq!(b.add(&[y, x], &[], 0, &[1, 0]), 1);
+        assert_eq!(b.add(&[x, y], &[label], 0, &[1, 0]), 2);
+        assert_eq!(b.add(&[x, y], &[], x, &[1, 0]), 3);
+        assert_eq!(b.add(&[x], &[], 0, &[1, 0]), 4);
+        assert_eq!(b.add(&[x, y], &[label], 0, &[1, 1]), 2);
+        assert_eq!(&b.table.values[..4], &[2, 12, 1, 0]);
+        assert_eq!(b.roots, [NO_ROOT, NO_ROOT, NO_ROOT, 0, NO_ROOT]);
     }
 }
