@@ -186,7 +186,7 @@ impl Builder {
         t.location_end.push(t.location_ids.len());
         t.labels.extend_from_slice(labels);
         t.label_end.push(t.labels.len());
-        t.values.extend(std::iter::repeat(0).take(self.types));
+        t.values.extend(std::iter::repeat_n(0, self.types));
         t.line_number.push(0);
         self.roots.push(root_index(root));
         let previous = self.sample_ids.insert(hash, index as u32);
