@@ -10,7 +10,7 @@
 //! string labels on most samples and a numeric label on some. The seed is fixed: the same
 //! arguments always give the same bytes.
 
-use flamepipe::profile::proto::{
+use flamepipe::profile::pb::{
     Function, Label, Line, Location, Mapping, Profile, Sample, ValueType,
 };
 use prost::Message;

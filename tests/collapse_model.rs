@@ -5,7 +5,7 @@
 
 use flamepipe::collapse::{collapse_to_vec, Options};
 use flamepipe::profile::parse_profile;
-use flamepipe::profile::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
+use flamepipe::profile::pb::{Function, Label, Line, Location, Profile, Sample, ValueType};
 use prost::Message;
 use std::collections::BTreeMap;
 

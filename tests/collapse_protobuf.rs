@@ -3,7 +3,7 @@
 
 use flamepipe::collapse::{collapse_to_vec, Collapser, Options, SampleIndex};
 use flamepipe::profile::parse_profile;
-use flamepipe::profile::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
+use flamepipe::profile::pb::{Function, Label, Line, Location, Profile, Sample, ValueType};
 use prost::Message;
 
 /// Folds `bytes` with `options`: the output text, or the error message.

@@ -12,11 +12,11 @@
 pub mod decode;
 pub mod detect;
 mod inflate;
-pub mod proto;
+pub mod pb;
 pub mod raw;
+mod validate;
 mod wire;
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 
@@ -166,52 +166,6 @@ pub(crate) enum Samples {
     Table(SampleTable),
 }
 
-/// Maps location ids to indices.
-#[derive(Debug)]
-enum IdIndex {
-    /// `index[id]`, `u32::MAX` for none: ids are small.
-    Dense(Vec<u32>),
-    /// Sparse or huge ids.
-    Map(HashMap<u64, u32>),
-}
-
-impl IdIndex {
-    /// Indexes `ids` (their positions); `Err(id)` names the first id given twice.
-    fn build(ids: impl Iterator<Item = u64> + Clone, count: usize) -> Result<Self, u64> {
-        let max = ids.clone().max().unwrap_or(0);
-        if max <= 2 * count as u64 + 1024 {
-            let mut index = vec![u32::MAX; max as usize + 1];
-            for (i, id) in ids.enumerate() {
-                let slot = &mut index[id as usize];
-                if *slot != u32::MAX {
-                    return Err(id);
-                }
-                *slot = i as u32;
-            }
-            Ok(IdIndex::Dense(index))
-        } else {
-            let mut map = HashMap::with_capacity(count);
-            for (i, id) in ids.enumerate() {
-                if map.insert(id, i as u32).is_some() {
-                    return Err(id);
-                }
-            }
-            Ok(IdIndex::Map(map))
-        }
-    }
-
-    #[inline]
-    fn get(&self, id: u64) -> Option<u32> {
-        match self {
-            IdIndex::Dense(index) => index
-                .get(usize::try_from(id).ok()?)
-                .copied()
-                .filter(|&i| i != u32::MAX),
-            IdIndex::Map(map) => map.get(&id).copied(),
-        }
-    }
-}
-
 /// A decoded profile (from protobuf or `-raw` text).
 #[derive(Debug)]
 pub struct Profile {
@@ -235,7 +189,7 @@ pub struct Profile {
     pub locations: Vec<Location>,
     /// Lines of all locations.
     lines: Vec<Line>,
-    location_index: IdIndex,
+    location_index: validate::IdIndex,
     samples: Samples,
     /// Warnings found while reading (without the `pprof-collapse: warning:` prefix).
     pub warnings: Vec<String>,
@@ -305,7 +259,7 @@ impl Profile {
                 locations.push(self.location_index_of(id).ok_or_else(|| {
                     ProfileError::RawLine {
                         line: table.line_number[i],
-                        message: format!("sample refers to unknown location id {id}"),
+                        message: validate::unknown_location(id),
                     }
                 })?);
             }

@@ -1,8 +1,7 @@
 //! The text of `go tool pprof -raw` (spec section 8), parsed by content, not by indentation.
 
-use super::{
-    IdIndex, Label, Line, Location, Profile, ProfileError, SampleTable, Samples, StrId, ValueType,
-};
+use super::validate::index_locations;
+use super::{Label, Line, Location, Profile, ProfileError, SampleTable, Samples, StrId, ValueType};
 
 /// Parses `-raw` text (the whole, decompressed input).
 pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
@@ -30,8 +29,7 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         unrecognised,
         ..
     } = parser;
-    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
-        .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
+    let location_index = index_locations(&locations)?;
     let warnings = unrecognised
         .map(|n| format!("line {n}: unrecognised location text"))
         .into_iter()
