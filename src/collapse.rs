@@ -11,7 +11,7 @@ mod stacks;
 pub use stacks::Folded;
 
 use crate::profile::{Label, Profile, ProfileError, SampleRef, StrId};
-use stacks::{push_varint, Stacks};
+use stacks::{push_id, Stacks};
 use std::io;
 
 /// Which value column to fold.
@@ -272,14 +272,14 @@ impl Collapser {
         }
         for i in 0..self.options.tag_root.len() {
             let frame = self.tag_frame(profile, sample.labels, Tag::Root(i));
-            push_varint(&mut key, frame);
+            push_id(&mut key, frame);
         }
         for &location in sample.locations.iter().rev() {
-            push_varint(&mut key, location_segments[location as usize]);
+            push_id(&mut key, location_segments[location as usize]);
         }
         for i in 0..self.options.tag_leaf.len() {
             let frame = self.tag_frame(profile, sample.labels, Tag::Leaf(i));
-            push_varint(&mut key, frame);
+            push_id(&mut key, frame);
         }
         if !key.is_empty() {
             self.stacks.add(&key, i128::from(value));
@@ -316,7 +316,7 @@ impl Collapser {
                 push_frame_text(&mut self.text, profile.string(value));
             }
             let segment = self.label_segment();
-            push_varint(key, segment);
+            push_id(key, segment);
         }
     }
 

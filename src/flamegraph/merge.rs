@@ -5,7 +5,7 @@
 //! prefix, counts summed in place), so memory follows the number of distinct prefixes, not the
 //! number of lines. The trie is then walked in frame-list order and fed to a [`Timeline`].
 
-use super::intern::FastMap;
+use crate::hash::FastMap;
 use super::number::reread_g15;
 use crate::folded::Counts;
 
