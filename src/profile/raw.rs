@@ -150,7 +150,7 @@ impl<'a> Parser<'a> {
                 section = self.line(section, line, number)?;
             }
         }
-        self.finish_sample()?;
+        self.finish_sample();
         match section {
             Section::Header => Err(ProfileError::RawCutOff("section header")),
             Section::Types | Section::Samples => Err(ProfileError::RawCutOff("Samples")),
@@ -172,7 +172,7 @@ impl<'a> Parser<'a> {
                 Ok(Section::Samples)
             }
             Section::Types | Section::Samples if is_section(line) => {
-                self.finish_sample()?;
+                self.finish_sample();
                 Ok(if line.s == b"Locations" {
                     Section::Locations
                 } else {
@@ -245,7 +245,7 @@ impl<'a> Parser<'a> {
 
     fn sample_line(&mut self, line: Text<'a>, number: usize) -> Result<(), ProfileError> {
         if let Some((values, ids)) = split_sample(line.s) {
-            self.finish_sample()?;
+            self.finish_sample();
             let types = self.header.sample_types.len();
             if values.len() != types {
                 return Err(ProfileError::RawLine {
@@ -276,9 +276,9 @@ impl<'a> Parser<'a> {
     }
 
     /// Turns the label lines of the last sample into labels.
-    fn finish_sample(&mut self) -> Result<(), ProfileError> {
+    fn finish_sample(&mut self) {
         if self.pending_labels.is_empty() {
-            return Ok(());
+            return;
         }
         let pending = std::mem::take(&mut self.pending_labels);
         let data = self.data;
@@ -310,7 +310,6 @@ impl<'a> Parser<'a> {
         if let Some(end) = self.table.label_end.last_mut() {
             *end = self.table.labels.len();
         }
-        Ok(())
     }
 
     fn numeric_labels(&mut self, key: StrId, values: &[Text<'_>]) {
