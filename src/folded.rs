@@ -317,7 +317,8 @@ mod tests {
     fn reads_lossy_lines_with_bom() {
         let input: &[u8] = b"\xEF\xBB\xBFa;\xFFb 3\r\nbad\nc 2";
         let mut seen = Vec::new();
-        let invalid = read_lines(input, |stack, counts| seen.push((stack.to_owned(), counts))).unwrap();
+        let invalid =
+            read_lines(input, |stack, counts| seen.push((stack.to_owned(), counts))).unwrap();
         assert_eq!(invalid, 1);
         assert_eq!(seen[0], ("a;\u{FFFD}b".to_owned(), Counts::One(3.0)));
         assert_eq!(seen[1], ("c".to_owned(), Counts::One(2.0)));

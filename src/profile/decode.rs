@@ -5,8 +5,8 @@
 //! [`for_each_encoded_sample`]. Every failure names the byte offset of the bad field.
 
 use super::pb::tag;
-use super::wire::{shifted, Field, Fields, StreamFields, Value};
 use super::validate::{index_locations, str_id, unknown_location, IdIndex};
+use super::wire::{shifted, Field, Fields, StreamFields, Value};
 use super::{Label, Line, Location, Profile, ProfileError, SampleRef, Samples, StrId, ValueType};
 
 /// A function as far as folding needs it.
