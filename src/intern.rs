@@ -13,33 +13,30 @@ fn fits(entries: usize, slots: usize) -> bool {
     entries.saturating_mul(4) <= slots.saturating_mul(3)
 }
 
-/// Open addressing (linear probing) over entry indices; the owner keeps the entries and their
-/// hashes, so a slot is only 4 bytes.
+/// Open addressing (linear probing) over entry indices; the owner keeps the entries. Each
+/// slot holds an entry's hash beside its index, so that a probe compares hashes without
+/// touching the entries, and the table can grow without them.
 #[derive(Default)]
 pub struct Slots {
-    /// Entry index + 1; 0 = empty.
-    slots: Vec<u32>,
+    /// `hash << 32 | (entry index + 1)`; 0 = empty.
+    slots: Vec<u64>,
     shift: u32,
+    /// Entries in the table.
+    len: usize,
 }
 
 impl Slots {
     /// The entry with `hash` for which `eq` holds, or the empty slot where it belongs.
     #[inline]
-    pub fn find(
-        &self,
-        hash: Hash,
-        hashes: &[Hash],
-        mut eq: impl FnMut(usize) -> bool,
-    ) -> Result<usize, usize> {
+    pub fn find(&self, hash: Hash, mut eq: impl FnMut(usize) -> bool) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
         let mut i = self.home(hash);
         loop {
             match self.slots[i] {
                 0 => return Err(i),
-                e => {
-                    let entry = e as usize - 1;
-                    if hashes[entry] == hash && eq(entry) {
-                        return Ok(entry);
+                slot => {
+                    if (slot >> 32) as Hash == hash && eq((slot as u32 - 1) as usize) {
+                        return Ok((slot as u32 - 1) as usize);
                     }
                 }
             }
@@ -47,10 +44,11 @@ impl Slots {
         }
     }
 
-    /// Puts `entry` into the empty `slot` that [`Slots::find`] returned.
+    /// Puts `entry` (with `hash`) into the empty `slot` that [`Slots::find`] returned.
     #[inline]
-    pub fn fill(&mut self, slot: usize, entry: usize) {
-        self.slots[slot] = entry as u32 + 1;
+    pub fn fill(&mut self, slot: usize, hash: Hash, entry: usize) {
+        self.slots[slot] = u64::from(hash) << 32 | (entry as u64 + 1);
+        self.len += 1;
     }
 
     /// The first slot to probe for `hash`.
@@ -59,41 +57,41 @@ impl Slots {
         (u64::from(hash).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
     }
 
-    /// Makes room for one more entry, rehashing from `hashes`.
+    /// Makes room for one more entry.
     #[inline]
-    pub fn reserve_one(&mut self, hashes: &[Hash]) {
-        if !fits(hashes.len() + 1, self.slots.len()) {
-            self.grow(hashes);
+    pub fn reserve_one(&mut self) {
+        if !fits(self.len + 1, self.slots.len()) {
+            self.grow();
         }
     }
 
-    /// Sizes the table for `total` entries at once (rehashing from `hashes`).
-    pub fn reserve_total(&mut self, total: usize, hashes: &[Hash]) {
+    /// Sizes the table for `more` entries beyond those it has, at once.
+    pub fn reserve(&mut self, more: usize) {
+        let total = self.len.saturating_add(more);
         if !fits(total, self.slots.len()) {
             let mut size = 1024;
             while !fits(total, size) {
                 size *= 2;
             }
-            self.rebuild(size, hashes);
+            self.rebuild(size);
         }
     }
 
     #[cold]
-    fn grow(&mut self, hashes: &[Hash]) {
-        self.rebuild((self.slots.len() * 2).max(1024), hashes);
+    fn grow(&mut self) {
+        self.rebuild((self.slots.len() * 2).max(1024));
     }
 
-    fn rebuild(&mut self, size: usize, hashes: &[Hash]) {
+    fn rebuild(&mut self, size: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
         self.shift = 64 - size.trailing_zeros();
-        self.slots = Vec::new(); // the old table is freed before the new one is allocated
-        self.slots = vec![0; size];
         let mask = size - 1;
-        for (entry, &hash) in hashes.iter().enumerate() {
-            let mut i = self.home(hash);
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let mut i = self.home((slot >> 32) as Hash);
             while self.slots[i] != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = entry as u32 + 1;
+            self.slots[i] = slot;
         }
     }
 }
@@ -152,7 +150,6 @@ impl Item for u32 {
 pub struct Interner<T> {
     items: Vec<T>,
     ends: Vec<usize>,
-    hashes: Vec<Hash>,
     slots: Slots,
 }
 
@@ -190,7 +187,6 @@ impl<T: Item> Interner<T> {
 
     /// Frees the hash index once nothing is interned any more ([`Interner::get`] still works).
     pub fn drop_index(&mut self) {
-        self.hashes = Vec::new();
         self.slots = Slots::default();
     }
 
@@ -198,9 +194,7 @@ impl<T: Item> Interner<T> {
     pub fn reserve(&mut self, more: usize, items: usize) {
         self.items.reserve(items);
         self.ends.reserve(more);
-        self.hashes.reserve(more);
-        self.slots
-            .reserve_total(self.hashes.len() + more, &self.hashes);
+        self.slots.reserve(more);
     }
 
     /// The id of `item`, adding it when new.
@@ -212,8 +206,8 @@ impl<T: Item> Interner<T> {
     /// [`Interner::intern`] with the hash already computed (it must be `T::hash(item)`).
     #[inline]
     fn intern_hashed(&mut self, item: &[T], hash: Hash) -> u32 {
-        self.slots.reserve_one(&self.hashes);
-        let found = self.slots.find(hash, &self.hashes, |e| {
+        self.slots.reserve_one();
+        let found = self.slots.find(hash, |e| {
             let (start, end) = self.range(e as u32);
             T::same(&self.items[start..end], item)
         });
@@ -223,8 +217,7 @@ impl<T: Item> Interner<T> {
                 let id = self.ends.len();
                 self.items.extend_from_slice(item);
                 self.ends.push(self.items.len());
-                self.hashes.push(hash);
-                self.slots.fill(slot, id);
+                self.slots.fill(slot, hash, id);
                 id as u32
             }
         }

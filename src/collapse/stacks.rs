@@ -13,7 +13,7 @@
 mod order;
 
 use crate::folded::FoldedWriter;
-use crate::hash::{hash_bytes, Hash};
+use crate::hash::hash_bytes;
 use crate::intern::{Interner, Slots};
 use crate::varint;
 use std::io::{self, Write};
@@ -29,7 +29,6 @@ struct StackTable {
     starts: Vec<u64>,
     lens: Vec<u32>,
     sums: Vec<i128>,
-    hashes: Vec<Hash>,
     slots: Slots,
 }
 
@@ -47,27 +46,22 @@ impl StackTable {
 
     #[inline]
     fn add(&mut self, key: &[u8], value: i128) {
-        self.slots.reserve_one(&self.hashes);
+        self.slots.reserve_one();
         let hash = hash_bytes(key);
-        match self
-            .slots
-            .find(hash, &self.hashes, |e| self.key(e as u32) == key)
-        {
+        match self.slots.find(hash, |e| self.key(e as u32) == key) {
             Ok(entry) => self.sums[entry] += value,
             Err(slot) => {
                 let start = self.store(key);
-                self.slots.fill(slot, self.sums.len());
+                self.slots.fill(slot, hash, self.sums.len());
                 self.starts.push(start);
                 self.lens.push(key.len() as u32);
                 self.sums.push(value);
-                self.hashes.push(hash);
             }
         }
     }
 
     /// Frees the hash index once no stack is added any more.
     fn drop_index(&mut self) {
-        self.hashes = Vec::new();
         self.slots = Slots::default();
     }
 
@@ -139,8 +133,7 @@ impl Stacks {
         t.starts.reserve(more);
         t.lens.reserve(more);
         t.sums.reserve(more);
-        t.hashes.reserve(more);
-        t.slots.reserve_total(t.hashes.len() + more, &t.hashes);
+        t.slots.reserve(more);
     }
 
     /// Adds `value` to the stack whose key (varint segment ids, root first) is `key`.
