@@ -1,6 +1,6 @@
-//! Profile → folded stacks (spec sections 4–7): the value column, the frames of each sample
-//! (inlined lines caller first, `0x` addresses, `--lines`, label frames), and the summing,
-//! sorting and writing of stacks.
+//! Profile → folded stacks (docs/pprof-collapse.md, "Stacks" to "Output"): the value column,
+//! the frames of each sample (inlined lines caller first, `0x` addresses, `--lines`, label
+//! frames), and the summing, sorting and writing of stacks.
 //!
 //! Frames are interned once per distinct text and stacks are kept as lists of frame ids in one
 //! arena, so a million distinct stacks cost a few machine words per frame; lines are written
@@ -36,7 +36,7 @@ impl SampleIndex {
 /// How to fold.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The value column; `None` for the default of spec section 5.
+    /// The value column; `None` for the default (docs/pprof-collapse.md, "Value column").
     pub sample_index: Option<SampleIndex>,
     /// Every string label as root frames `key=value`.
     pub labels: bool,
@@ -72,8 +72,8 @@ pub enum CollapseError {
     },
 }
 
-/// The column folded by default or by `index` (spec section 5); `None` when the profile has
-/// no columns and none was asked for.
+/// The column folded by default or by `index` (docs/pprof-collapse.md, "Value column"); `None` when
+/// the profile has no columns and none was asked for.
 pub fn choose_column(
     profile: &Profile,
     index: Option<&SampleIndex>,

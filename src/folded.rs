@@ -1,7 +1,8 @@
 //! The folded-stack text format: one stack per line, `frame;frame;frame COUNT`.
 //!
-//! Reading follows flamegraph.pl's line grammar (spec section 3.1) with the deliberate
-//! differences D1 (trailing CR and blanks ignored) and D6 (lossy UTF-8, byte-order mark dropped).
+//! Reading follows flamegraph.pl's line grammar (docs/flamegraph.md, "Input") with two
+//! deliberate differences: trailing CR and blanks are ignored, and input is read as lossy UTF-8
+//! with a byte-order mark dropped.
 //! The reader streams: one reused line buffer, nothing kept between lines.
 //! The writer (used by `pprof-collapse`) appends frames straight into one output buffer, so no
 //! line is ever built as a `String`.
@@ -29,7 +30,7 @@ impl Counts {
 
 /// Splits a line (already without its line terminator) into stack text and counts.
 ///
-/// Trailing CR, space and tab characters are ignored first (D1). Returns `None` for a line
+/// Trailing CR, space and tab characters are ignored first. Returns `None` for a line
 /// that is not `STACK WS COUNT` (an invalid line, counted and skipped by the caller).
 pub fn parse_line(line: &str) -> Option<(&str, Counts)> {
     let line = line.trim_end_matches(['\r', ' ', '\t']);
@@ -102,7 +103,7 @@ pub fn frame_text(stack: &str, reverse: bool) -> &str {
 /// Streams the lines of one input, decoded lossily as UTF-8, without the line terminator.
 ///
 /// A leading UTF-8 byte-order mark is dropped; a last line without a final newline is a line.
-/// Invalid UTF-8 sequences become U+FFFD (D6).
+/// Invalid UTF-8 sequences become U+FFFD.
 pub struct LineReader<R> {
     reader: R,
     /// Bytes of the last line returned straight from the reader's buffer, consumed on the

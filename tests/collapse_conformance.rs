@@ -1,7 +1,7 @@
-//! Every conformance case of spec collapse.md section 11, byte for byte: the default column,
-//! every `-i N`, and `--labels` (which must equal the default output where no
-//! `.labels.folded` exists). The copy in tests/data/collapse always runs; the shared set runs
-//! too when FLAMEPIPE_SHARED is set.
+//! Every conformance case of pprof-collapse (docs/pprof-collapse.md), byte for byte: the default
+//! column, every `-i N`, and `--labels` (which must equal the default output where no
+//! `.labels.folded` exists). The copy in tests/data/collapse always runs; the shared set runs too
+//! when FLAMEPIPE_SHARED is set.
 
 use flamepipe::collapse::{collapse_to_vec, Collapser, Options, SampleIndex};
 use flamepipe::profile::{parse_profile, read_profile_file};

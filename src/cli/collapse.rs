@@ -1,5 +1,5 @@
-//! The command line of `pprof-collapse`: its clap definition, used by the binary, the man page and the
-//! shell completions (`examples/gen-docs`).
+//! The command line of `pprof-collapse`: its clap definition, used by the binary, the man page
+//! and the shell completions (`examples/gen-docs`).
 //!
 //! [`Args`] is the whole command line, typed. Options come in groups, each a
 //! `#[derive(clap::Args)]` struct flattened into [`Args`] (`#[command(flatten)]`): the value

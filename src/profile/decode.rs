@@ -1,4 +1,5 @@
-//! Decoding a protobuf `Profile` (spec section 3) with exact error offsets.
+//! Decoding a protobuf `Profile` (docs/pprof-collapse.md, "Protobuf profiles") with exact error
+//! offsets.
 //!
 //! The outer message is walked once: strings, sample types, locations and functions are decoded,
 //! samples are only located (byte ranges) and decoded later, one at a time, by

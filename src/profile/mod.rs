@@ -22,8 +22,8 @@ use source::Source;
 use std::io::Read;
 use std::sync::Arc;
 
-/// Everything that can be wrong with one input. The messages are the spec's, without the
-/// `pprof-collapse: NAME:` prefix that the binary adds.
+/// Everything that can be wrong with one input. The messages are those of docs/pprof-collapse.md,
+/// without the `pprof-collapse: NAME:` prefix that the binary adds.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// The input could not be read.

@@ -1,4 +1,5 @@
-//! The text of `go tool pprof -raw` (spec section 8), parsed by content, not by indentation.
+//! The text of `go tool pprof -raw` (docs/pprof-collapse.md, "`go tool pprof -raw` text"), parsed
+//! by content, not by indentation.
 
 use super::validate::index_locations;
 use super::{Label, Line, Location, Profile, ProfileError, SampleTable, Samples, StrId, ValueType};
