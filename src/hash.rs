@@ -32,13 +32,16 @@ pub fn finish(hash: u64, len: usize) -> Hash {
 /// Little-endian word of the first (up to) 8 bytes, zero-padded.
 #[inline]
 pub fn load(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
+    // Two arrays, not one: the whole-word case then compiles to a single unaligned load.
     if bytes.len() >= 8 {
+        let mut word = [0u8; 8];
         word.copy_from_slice(&bytes[..8]);
+        u64::from_le_bytes(word)
     } else {
+        let mut word = [0u8; 8];
         word[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(word)
     }
-    u64::from_le_bytes(word)
 }
 
 /// The hash of a byte string: its 8-byte words (the last one zero-padded) and its length.

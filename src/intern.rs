@@ -7,10 +7,10 @@
 
 use crate::hash::{finish, hash_bytes, hash_ids, load, mix, Hash, START};
 
-/// True when `entries` fit in `slots` at a load of at most 3/4.
+/// The most entries that `slots` slots take: a load of at most 3/4.
 #[inline]
-fn fits(entries: usize, slots: usize) -> bool {
-    entries.saturating_mul(4) <= slots.saturating_mul(3)
+fn room(slots: usize) -> usize {
+    slots / 4 * 3
 }
 
 /// Open addressing (linear probing) over entry indices; the owner keeps the entries. Each
@@ -20,9 +20,12 @@ fn fits(entries: usize, slots: usize) -> bool {
 pub struct Slots {
     /// `hash << 32 | (entry index + 1)`; 0 = empty.
     slots: Vec<u64>,
+    /// A hash's first slot is its top bits: `hash >> shift`.
     shift: u32,
     /// Entries in the table.
     len: usize,
+    /// Entries the table takes before it must grow.
+    room: usize,
 }
 
 impl Slots {
@@ -51,16 +54,17 @@ impl Slots {
         self.len += 1;
     }
 
-    /// The first slot to probe for `hash`.
+    /// The first slot to probe for `hash` (whose top bits are its best mixed, see
+    /// [`crate::hash::finish`]).
     #[inline]
     fn home(&self, hash: Hash) -> usize {
-        (u64::from(hash).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+        (u64::from(hash) >> self.shift) as usize
     }
 
     /// Makes room for one more entry.
     #[inline]
     pub fn reserve_one(&mut self) {
-        if !fits(self.len + 1, self.slots.len()) {
+        if self.len >= self.room {
             self.grow();
         }
     }
@@ -68,9 +72,9 @@ impl Slots {
     /// Sizes the table for `more` entries beyond those it has, at once.
     pub fn reserve(&mut self, more: usize) {
         let total = self.len.saturating_add(more);
-        if !fits(total, self.slots.len()) {
+        if total > self.room {
             let mut size = 1024;
-            while !fits(total, size) {
+            while total > room(size) {
                 size *= 2;
             }
             self.rebuild(size);
@@ -84,7 +88,8 @@ impl Slots {
 
     fn rebuild(&mut self, size: usize) {
         let old = std::mem::replace(&mut self.slots, vec![0; size]);
-        self.shift = 64 - size.trailing_zeros();
+        self.shift = 32 - size.trailing_zeros();
+        self.room = room(size);
         let mask = size - 1;
         for slot in old.into_iter().filter(|&s| s != 0) {
             let mut i = self.home((slot >> 32) as Hash);
@@ -146,11 +151,21 @@ impl Item for u32 {
 
 /// Distinct slices of items stored back to back, each named by its id (0, 1, 2, ... in the
 /// order they were first interned).
-#[derive(Default)]
 pub struct Interner<T> {
     items: Vec<T>,
-    ends: Vec<usize>,
+    /// Where each slice starts in `items`, and the end of the last one.
+    starts: Vec<usize>,
     slots: Slots,
+}
+
+impl<T> Default for Interner<T> {
+    fn default() -> Self {
+        Interner {
+            items: Vec::new(),
+            starts: vec![0],
+            slots: Slots::default(),
+        }
+    }
 }
 
 impl<T: Item> Interner<T> {
@@ -165,8 +180,7 @@ impl<T: Item> Interner<T> {
     #[inline]
     pub fn range(&self, id: u32) -> (usize, usize) {
         let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        (start, self.ends[i])
+        (self.starts[i], self.starts[i + 1])
     }
 
     /// All items, back to back in id order.
@@ -177,12 +191,12 @@ impl<T: Item> Interner<T> {
 
     /// The number of distinct slices.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.starts.len() - 1
     }
 
     /// True when nothing is interned.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// Frees the hash index once nothing is interned any more ([`Interner::get`] still works).
@@ -193,7 +207,7 @@ impl<T: Item> Interner<T> {
     /// Makes room for `more` entries of `items` items in all.
     pub fn reserve(&mut self, more: usize, items: usize) {
         self.items.reserve(items);
-        self.ends.reserve(more);
+        self.starts.reserve(more);
         self.slots.reserve(more);
     }
 
@@ -214,9 +228,9 @@ impl<T: Item> Interner<T> {
         match found {
             Ok(entry) => entry as u32,
             Err(slot) => {
-                let id = self.ends.len();
+                let id = self.len();
                 self.items.extend_from_slice(item);
-                self.ends.push(self.items.len());
+                self.starts.push(self.items.len());
                 self.slots.fill(slot, hash, id);
                 id as u32
             }
@@ -249,7 +263,13 @@ impl Interner<u8> {
             if found == 0 {
                 // no `;` in this word: it all belongs to the field
                 hash = mix(hash, word);
-                at += valid;
+                if valid < 8 {
+                    // the last field ends with the text
+                    let field = &text[start..];
+                    out.push(self.intern_hashed(field, finish(hash, field.len())));
+                    return;
+                }
+                at += 8;
                 if at == text.len() {
                     let field = &text[start..];
                     out.push(self.intern_hashed(field, finish(hash, field.len())));
