@@ -1,6 +1,7 @@
-//! Input detection (docs/pprof-collapse.md, "Input detection"; docs/goroutine-dumps.md, "Input
-//! detection"): gzip, then classification by the first bytes; Go's `?debug=1` texts by their first line, goroutine dumps by the no-NUL
-//! rule (text never holds a NUL byte, every protobuf profile does).
+//! Input detection (docs/pprof-collapse.md, "Input formats"; docs/goroutine-dumps.md, "Input
+//! detection"): gzip, then classification by the first bytes; Go's `?debug=1` texts by their
+//! first line, goroutine dumps by the no-NUL rule (text never holds a NUL byte, every protobuf
+//! profile does).
 
 use super::ProfileError;
 use std::io::ErrorKind;
@@ -36,7 +37,7 @@ fn gzip_error(e: &std::io::Error) -> ProfileError {
     }
 }
 
-/// Classifies decompressed, non-empty data; the errors are the spec's "not a profile" and
+/// Classifies decompressed, non-empty data; the errors are the "not a profile" and
 /// "not supported" decisions.
 pub fn classify(data: &[u8]) -> Result<Kind, ProfileError> {
     if is_trace(data) {

@@ -7,7 +7,7 @@ use super::header::{goroutine_header, GoroutineHeader};
 use super::lines::{LineReader, Next};
 use super::model::Builder;
 use super::{cut_warning, parse_decimal, parse_hex, DumpOptions, DumpResult, TextInfo};
-use crate::flamegraph::intern::{FastHasher, FastMap};
+use crate::hash::{FastHasher, FastMap};
 use crate::profile::{Label, ProfileError, StrId};
 use std::hash::BuildHasherDefault;
 use std::io::Read;

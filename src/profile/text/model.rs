@@ -2,11 +2,10 @@
 //! interned, and equal samples (same stack, labels and root frame) are summed, so memory grows
 //! with the distinct stacks, not with the text.
 
-use super::super::{
-    IdIndex, Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType,
-};
+use super::super::validate::IdIndex;
+use super::super::{Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType};
 use super::TextInfo;
-use crate::flamegraph::intern::{FastHasher, FastMap};
+use crate::hash::{FastHasher, FastMap};
 use std::hash::Hasher;
 
 /// The profile being built.
