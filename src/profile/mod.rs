@@ -335,9 +335,11 @@ pub fn read_profile_with(
 ) -> Result<Profile, ProfileError> {
     let mut head = Vec::new();
     (&mut input).take(HEAD).read_to_end(&mut head)?;
-    let kind = match head.starts_with(&[0x1f, 0x8b]) || head.is_empty() {
-        true => None,
-        false => Some(detect::classify(&head)?),
+    // Gzip (and an empty input) go the way of a file's bytes in memory.
+    let kind = if head.starts_with(&[0x1f, 0x8b]) || head.is_empty() {
+        None
+    } else {
+        Some(detect::classify(&head)?)
     };
     let stream = std::io::Cursor::new(head).chain(input);
     match kind {
