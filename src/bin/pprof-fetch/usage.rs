@@ -143,7 +143,8 @@ mod tests {
     fn messages_match_claps_own_first_line() {
         let lines: &[&[&str]] = &[
             &["--bogus"],
-            &["a", "b"],
+            &["-j", "0"],
+            &["--jobs", "x"],
             &["-t", "0"],
             &["-t"],
             &["--timeout", "x"],
