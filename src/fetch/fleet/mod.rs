@@ -245,3 +245,6 @@ impl<'a> Merging<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
