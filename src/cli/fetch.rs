@@ -6,7 +6,8 @@ use clap::{Command, CommandFactory, Parser};
 
 use crate::fetch::{DEFAULT_BASE_URL, DEFAULT_INSTANCE_LABEL, DEFAULT_SUFFIX, PROFILE_NAMES};
 
-const ABOUT: &str = "Download a raw profile from a Go net/http/pprof endpoint, byte for byte";
+const ABOUT: &str = "Download a raw profile from a Go net/http/pprof endpoint, byte for byte \
+(or the profiles of a fleet, merged into one)";
 
 const LONG_ABOUT: &str = "\
 Performs one HTTP GET on a Go program's net/http/pprof endpoint and writes the response body,
@@ -16,7 +17,12 @@ unchanged, to stdout or to -o FILE: the first stage of
 
 It replaces the fetching half of go-torch and `go tool pprof URL`, with go-torch's options
 (-u, --suffix, -t). The body is received completely and checked (length, complete gzip) before
-anything is written, so a cut profile never reaches the pipeline.";
+anything is written, so a cut profile never reaches the pipeline.
+
+Given several targets (the replicas of a service), it fetches them all at once and writes ONE
+gzipped pprof profile that merges them, every sample labelled instance=HOST:PORT:
+
+    pprof-fetch -t 30 app-1:6060 app-2:6060 app-3:6060 | pprof-collapse | flamegraph > fleet.svg";
 
 const AFTER_LONG_HELP: &str = "\
 Which URL is requested:
@@ -36,6 +42,16 @@ Examples:
   pprof-fetch -H 'Authorization: Bearer TOKEN' https://app.example/debug/pprof/goroutine -o g.pb.gz
   pprof-fetch 'http://app:6060/debug/pprof/goroutine?debug=2'          # text, fine on a terminal
 
+Several targets (a fleet): two or more URLs, or --targets FILE
+  pprof-fetch -t 30 app-1:6060 app-2:6060 app-3:6060 | pprof-collapse | flamegraph > fleet.svg
+  pprof-fetch -t 30 --targets replicas.txt | pprof-collapse --tag-root instance | flamegraph > by-replica.svg
+  pprof-fetch --profile heap -j 4 --keep-going --targets replicas.txt -o heap.pb.gz
+  All requests start together (-j N: N at a time), so 30 s profiles of 50 replicas take about
+  30 s. Merged as go tool pprof merges; each sample gets the label instance=HOST:PORT (so
+  --tag-root instance gives one tower per replica). Any failure fails the run (exit 1, nothing
+  written) unless --keep-going, which writes the merge of the others with a warning. One
+  target without --targets is fetched byte for byte, unmerged and unlabelled.
+
 Time limit: 1.5 x seconds + 5 s (65 s without seconds), as go tool pprof; --timeout overrides.
 HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured (never for localhost). Binary data is not
 written to a terminal.
@@ -44,7 +60,8 @@ go-torch's other options belong to the later stages: --title, --width, --colors,
 --reverse, --inverted to flamegraph; -inuse_space and friends to pprof-collapse; -f FILE is
 `> FILE`.
 
-Exit status: 0 written, 1 network/HTTP/check/write failure, 2 usage error.";
+Exit status: 0 written, 1 network/HTTP/check/write failure (a fleet: any target, or all of them
+with --keep-going), 2 usage error.";
 
 /// The command line of `pprof-fetch`, parsed (`Args::try_parse_from`).
 #[derive(Debug, Clone, Parser)]
