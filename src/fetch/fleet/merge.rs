@@ -5,13 +5,12 @@
 //! Only what a sample refers to is taken over, decoded from the part when first needed, so a
 //! part costs its decompressed bytes and a few small tables while it is added.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::profile::proto as pb;
 use crate::profile::ProfileError;
 
+use super::hash::{FastMap, FastSet};
 use super::part::{decode_at, decode_into, Part};
-use super::samples::{encode_key, MergedLabel, SampleTable, Staged};
+use super::samples::{encode_key, push_varint, MergedLabel, SampleTable, Staged};
 
 /// A part that does not fit the ones merged before it.
 #[derive(Debug)]
@@ -45,11 +44,11 @@ pub(super) struct Merger {
     /// Everything but the samples, in prost's structs (the ids are merged ids).
     pub(super) header: pb::Profile,
     pub(super) samples: SampleTable,
-    strings: HashMap<Box<[u8]>, i64>,
-    functions: HashMap<[i64; 4], u64>,
-    locations: HashMap<Box<[u8]>, u64>,
-    mappings: HashMap<(u64, u64, i64), usize>,
-    comments: HashSet<i64>,
+    strings: FastMap<Box<[u8]>, i64>,
+    functions: FastMap<[i64; 4], u64>,
+    locations: FastMap<Box<[u8]>, u64>,
+    mappings: FastMap<(u64, u64, i64), usize>,
+    comments: FastSet<i64>,
     label_key: Option<i64>,
     first: Option<First>,
     parts: usize,
@@ -389,47 +388,72 @@ impl Merger {
             Some(entry) if src.mapping_id != 0 => Some(self.map_mapping(maps, entry)?),
             _ => None,
         };
-        let mut lines = Vec::with_capacity(src.line.len());
-        for line in &src.line {
-            let function_id = match line.function_id {
-                0 => 0,
-                id => self.map_function(maps, id, src.id)?,
-            };
-            lines.push(pb::Line {
-                function_id,
-                line: line.line,
-                column: line.column,
-            });
-        }
         // pprof's location key: the address relative to its mapping (address space layout
         // randomisation differs between processes), the mapping, folding and the lines.
         let (mapping_id, relative, shift) = match mapping {
             Some(m) => (m.id, src.address.wrapping_sub(m.src_start), m.shift),
             None => (0, src.address, 0),
         };
-        let key = &mut maps.key;
+        let mut key = std::mem::take(&mut maps.key);
         key.clear();
         for v in [mapping_id, relative, u64::from(src.is_folded)] {
-            prost::encoding::encode_varint(v, key);
+            push_varint(v, &mut key);
         }
-        for line in &lines {
-            for v in [line.function_id, line.line as u64, line.column as u64] {
-                prost::encoding::encode_varint(v, key);
+        for line in &src.line {
+            let function_id = match line.function_id {
+                0 => 0,
+                id => self.map_function(maps, id, src.id)?,
+            };
+            for v in [function_id, line.line as u64, line.column as u64] {
+                push_varint(v, &mut key);
             }
         }
-        if let Some(&id) = self.locations.get(key.as_slice()) {
-            return Ok(id);
-        }
+        let id = match self.locations.get(key.as_slice()) {
+            Some(&id) => id,
+            None => self.new_location(&key, mapping_id, src.address.wrapping_add(shift), src),
+        };
+        maps.key = key;
+        Ok(id)
+    }
+
+    /// Adds a location whose key is `key` (its lines' merged function ids are read back from
+    /// the key).
+    fn new_location(
+        &mut self,
+        key: &[u8],
+        mapping_id: u64,
+        address: u64,
+        src: &pb::Location,
+    ) -> u64 {
         let id = self.header.location.len() as u64 + 1;
-        self.locations.insert(key.as_slice().into(), id);
+        self.locations.insert(key.into(), id);
+        let mut rest = key;
+        let mut next = || prost::encoding::decode_varint(&mut rest).unwrap_or(0);
+        for _ in 0..3 {
+            next();
+        }
+        let line = src
+            .line
+            .iter()
+            .map(|line| {
+                let function_id = next();
+                next();
+                next();
+                pb::Line {
+                    function_id,
+                    line: line.line,
+                    column: line.column,
+                }
+            })
+            .collect();
         self.header.location.push(pb::Location {
             id,
             mapping_id,
-            address: src.address.wrapping_add(shift),
-            line: lines,
+            address,
+            line,
             is_folded: src.is_folded,
         });
-        Ok(id)
+        id
     }
 
     fn map_function(

@@ -12,6 +12,7 @@
 //! most one decompressed part and the merge are in memory. Merging in target order also makes
 //! the output the same bytes whatever order the answers arrive in.
 
+mod hash;
 mod merge;
 mod part;
 mod samples;

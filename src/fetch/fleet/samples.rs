@@ -2,13 +2,11 @@
 //! varint-encoded back to back in one arena) and its values. Samples with equal keys are summed;
 //! a hash of the key finds the candidates, so adding a sample allocates nothing of its own.
 
-use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-
-use prost::encoding::{decode_varint, encode_varint};
+use prost::encoding::decode_varint;
 
 use crate::profile::proto as pb;
+
+use super::hash::{hash_bytes, FastMap};
 
 const NONE: u32 = u32::MAX;
 
@@ -29,9 +27,8 @@ pub(super) struct SampleTable {
     key_end: Vec<usize>,
     values: Vec<i64>,
     width: usize,
-    heads: HashMap<u64, u32>,
+    heads: FastMap<u64, u32>,
     next: Vec<u32>,
-    hasher: RandomState,
 }
 
 impl SampleTable {
@@ -55,7 +52,7 @@ impl SampleTable {
 
     /// Adds a sample whose key was built by [`encode_key`]: summed into an equal one, or new.
     pub fn add(&mut self, key: &[u8], values: &[i64]) {
-        let hash = self.hasher.hash_one(key);
+        let hash = hash_bytes(key);
         let mut i = self.heads.get(&hash).copied().unwrap_or(NONE);
         while i != NONE {
             if self.key(i as usize) == key {
@@ -144,16 +141,27 @@ impl Staged {
 /// their order), so that samples pprof considers equal have equal keys.
 pub(super) fn encode_key(locations: &[u64], labels: &mut [MergedLabel], out: &mut Vec<u8>) {
     out.clear();
-    encode_varint(locations.len() as u64, out);
+    push_varint(locations.len() as u64, out);
     for &id in locations {
-        encode_varint(id, out);
+        push_varint(id, out);
     }
     labels.sort_by_key(|l| (l.str == 0, l.key));
     for l in labels.iter() {
         for v in [l.key, l.str, l.num, l.unit] {
-            encode_varint(v as u64, out);
+            push_varint(v as u64, out);
         }
     }
+}
+
+/// Appends `v` as a varint (the merge's own keys; prost's encoder goes through `BufMut`, which
+/// costs more per byte than these keys are worth).
+#[inline]
+pub(super) fn push_varint(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 #[cfg(test)]

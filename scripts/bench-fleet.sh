@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Fleet benchmarks of pprof-fetch (docs/pprof-fetch.md, "Several targets"), two parts:
+#
+# 1. 50 Go demo servers (tests/go-demo) on loopback, a 5 s CPU profile from each, all at once:
+#    the wall time of `pprof-fetch -t 5 ADDR1 ... ADDR50` (fetch + merge), which should be about
+#    one profile's duration.
+# 2. One loopback server answering on 50 ports with a real Go CPU profile
+#    (tests/data/collapse/inputs/proftest.large.cpu: 20,430 samples, 1.2 MB gzipped, 2.45 MB
+#    decoded; the same bytes on every port), all fetched at once: pprof-fetch (fetch + merge,
+#    with and without the instance label) against `go tool pprof -proto URL1 ... URL50` (which
+#    fetches and merges too), wall time and peak RSS, best of RUNS each.
+#
+# Usage: scripts/bench-fleet.sh [RUNS]      (default 3)
+# Needs: go, python3, /usr/bin/time (GNU time). Builds target/release/pprof-fetch.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+runs="${1:-3}"
+targets=50
+cargo build -q --release --locked --bin pprof-fetch
+fetch=target/release/pprof-fetch
+dir="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# measure OUT COMMAND...: prints "seconds peak_kB" of one run (stdout to OUT).
+measure() {
+  local out="$1"; shift
+  { /usr/bin/time -f '%e %M' "$@" >"$out" 2>/dev/null; } 2>&1 | tail -1
+}
+
+# best LABEL OUT COMMAND...: best wall time and the peak RSS of that run, over $runs runs.
+best() {
+  local label="$1"; shift
+  local result best_s="" best_kb=""
+  for _ in $(seq "$runs"); do
+    result="$(measure "$@")"
+    read -r s kb <<<"$result"
+    if [[ -z "$best_s" ]] || awk -v a="$s" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
+      best_s="$s"; best_kb="$kb"
+    fi
+  done
+  printf '  %-44s %6s s  %8s kB peak RSS\n' "$label" "$best_s" "$best_kb"
+  echo "$best_s $best_kb" >"$dir/last"
+}
+
+echo "== 1. $targets Go demo servers, 5 s CPU profiles, all at once"
+(cd tests/go-demo && GOFLAGS=-mod=mod GOPROXY=off CGO_ENABLED=0 go build -o "$dir/godemo" .)
+addrs=()
+for i in $(seq "$targets"); do
+  "$dir/godemo" >"$dir/demo$i.out" 2>/dev/null &
+  pids+=("$!")
+done
+for i in $(seq "$targets"); do
+  for _ in $(seq 100); do grep -q listening "$dir/demo$i.out" && break; sleep 0.05; done
+  addrs+=("$(sed -n 's/^listening on //p' "$dir/demo$i.out")")
+done
+result="$(measure "$dir/cpu.pb.gz" "$fetch" -t 5 "${addrs[@]}")"
+read -r s kb <<<"$result"
+printf '  %-44s %6s s  %8s kB peak RSS  (%s bytes)\n' "pprof-fetch -t 5 ADDR1 ... ADDR$targets" \
+  "$s" "$kb" "$(wc -c <"$dir/cpu.pb.gz")"
+for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+pids=()
+
+echo "== 2. $targets copies of a real CPU profile served at once from loopback"
+profile=tests/data/collapse/inputs/proftest.large.cpu
+python3 - "$profile" "$targets" "$dir/ports" <<'EOF' &
+import http.server, socketserver, sys, threading
+body = open(sys.argv[1], "rb").read()
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+servers = [Server(("127.0.0.1", 0), Handler) for _ in range(int(sys.argv[2]))]
+for s in servers:
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+with open(sys.argv[3] + ".tmp", "w") as f:
+    f.write("\n".join(str(s.server_address[1]) for s in servers) + "\n")
+import os
+os.rename(sys.argv[3] + ".tmp", sys.argv[3])
+threading.Event().wait()
+EOF
+pids+=("$!")
+for _ in $(seq 100); do [[ -f "$dir/ports" ]] && break; sleep 0.05; done
+urls=()
+while read -r port; do urls+=("http://127.0.0.1:$port/profile.pb.gz"); done <"$dir/ports"
+export PPROF_TMPDIR="$dir/pprof-tmp"
+mkdir -p "$PPROF_TMPDIR"
+best "pprof-fetch URL1 ... URL$targets" "$dir/ours.pb.gz" "$fetch" "${urls[@]}"
+read -r ours_s ours_kb <"$dir/last"
+best "pprof-fetch --instance-label '' URL1 ... URL$targets" "$dir/ours-sum.pb.gz" \
+  "$fetch" --instance-label '' "${urls[@]}"
+best "go tool pprof -proto URL1 ... URL$targets" "$dir/go.pb.gz" go tool pprof -proto "${urls[@]}"
+read -r go_s _ <"$dir/last"
+python3 - "$profile" "$dir/ours.pb.gz" "$ours_s" "$ours_kb" "$go_s" <<'EOF'
+import gzip, sys
+part = len(gzip.decompress(open(sys.argv[1], "rb").read()))
+merged = open(sys.argv[2], "rb").read()
+merged_raw = len(gzip.decompress(merged))
+ours_s, ours_kb, go_s = float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+print(f"  largest part {part} bytes decoded; merge {merged_raw} bytes decoded ({len(merged)} gzipped)")
+print(f"  go tool pprof / pprof-fetch: {go_s / max(ours_s, 0.01):.1f}x the time")
+budget = 3 * (part + merged_raw)
+print(f"  pprof-fetch peak RSS {ours_kb * 1024} bytes = {ours_kb * 1024 / (part + merged_raw):.2f}x "
+      f"(largest part + merge); limit 3x = {budget} bytes")
+EOF
