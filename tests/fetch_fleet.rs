@@ -30,6 +30,7 @@ struct Replay {
     addr: String,
     requests: Arc<AtomicUsize>,
     most_at_once: Arc<AtomicUsize>,
+    delay_ms: Arc<AtomicUsize>,
 }
 
 impl Replay {
@@ -45,11 +46,14 @@ impl Replay {
         let (seen, most) = (Arc::clone(&requests), Arc::clone(&most_at_once));
         let body = Arc::new(body);
         let in_flight = Arc::new(AtomicUsize::new(0));
+        let delay_ms = Arc::new(AtomicUsize::new(delay.as_millis() as usize));
+        let delay = Arc::clone(&delay_ms);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
                 let (body, seen, most) = (Arc::clone(&body), Arc::clone(&seen), Arc::clone(&most));
                 let in_flight = Arc::clone(&in_flight);
+                let delay = Duration::from_millis(delay.load(Ordering::SeqCst) as u64);
                 std::thread::spawn(move || {
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     most.fetch_max(now, Ordering::SeqCst);
@@ -63,7 +67,13 @@ impl Replay {
             addr,
             requests,
             most_at_once,
+            delay_ms,
         }
+    }
+
+    fn set_delay(&self, delay: Duration) {
+        self.delay_ms
+            .store(delay.as_millis() as usize, Ordering::SeqCst);
     }
 
     fn requests(&self) -> usize {
@@ -248,22 +258,26 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn output_is_the_same_bytes_whatever_order_the_answers_arrive_in() {
     let parts = cpu_parts();
-    let run_with_delays = |delays: &[u64]| {
-        let servers: Vec<Replay> = parts
-            .iter()
-            .zip(delays)
-            .map(|(p, &ms)| Replay::start(p.clone(), Duration::from_millis(ms)))
-            .collect();
-        // The same instance names in both runs: a fixed --targets order, labels off.
-        let mut args = vec!["--instance-label", ""];
-        args.extend(servers.iter().map(|s| s.addr.as_str()));
+    let servers: Vec<Replay> = parts
+        .iter()
+        .map(|p| Replay::start(p.clone(), Duration::ZERO))
+        .collect();
+    let addrs: Vec<&str> = servers.iter().map(|s| s.addr.as_str()).collect();
+    let run_with_delays = |delays: &[u64], label: &str| {
+        for (server, &ms) in servers.iter().zip(delays) {
+            server.set_delay(Duration::from_millis(ms));
+        }
+        let mut args = vec!["--instance-label", label];
+        args.extend(&addrs);
         let output = fetch(&args);
         assert_ok(&output);
         output.stdout
     };
-    let forward = run_with_delays(&[0, 100, 200, 300]);
-    let backward = run_with_delays(&[300, 200, 100, 0]);
-    assert_eq!(forward, backward);
+    for label in ["instance", ""] {
+        let forward = run_with_delays(&[0, 100, 200, 300], label);
+        let backward = run_with_delays(&[300, 200, 100, 0], label);
+        assert!(forward == backward, "--instance-label {label:?}");
+    }
 }
 
 #[test]

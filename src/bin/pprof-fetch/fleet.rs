@@ -124,7 +124,7 @@ pub fn run(settings: Settings) -> ExitCode {
     };
     let progress = !settings.quiet && io::stderr().is_terminal();
     let mut countdown = FleetCountdown::new(progress, seconds, count);
-    let result = fetch::fetch_fleet(&options, &mut |event| match event {
+    let mut result = fetch::fetch_fleet(&options, &mut |event| match event {
         FleetEvent::Fetch { event, .. } => countdown.observe(&event),
         FleetEvent::Failed { error, .. } => {
             // One write per message, so the progress line (redrawn by its own thread) is
@@ -136,7 +136,7 @@ pub fn run(settings: Settings) -> ExitCode {
     });
     drop(countdown);
     finish(
-        &result,
+        &mut result,
         settings.output.as_deref(),
         fleet.keep_going,
         settings.quiet,
@@ -144,7 +144,7 @@ pub fn run(settings: Settings) -> ExitCode {
 }
 
 /// Writes the merge, or says why not.
-fn finish(fleet: &Fleet, output: Option<&str>, keep_going: bool, quiet: bool) -> ExitCode {
+fn finish(fleet: &mut Fleet, output: Option<&str>, keep_going: bool, quiet: bool) -> ExitCode {
     let (failed, total) = (fleet.failed, fleet.targets);
     if fleet.merged() == 0 {
         let all = if total == 1 {

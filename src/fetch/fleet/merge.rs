@@ -81,6 +81,18 @@ impl Merger {
         self.parts
     }
 
+    /// True when every sample carries its part's instance label: then the samples of a part
+    /// are final once the part is added, and can be taken away ([`Merger::take_samples`]).
+    pub fn labels_parts(&self) -> bool {
+        self.label_key.is_some()
+    }
+
+    /// The samples merged so far, leaving an empty table of the same width.
+    pub fn take_samples(&mut self) -> SampleTable {
+        let empty = SampleTable::new(self.header.sample_type.len());
+        std::mem::replace(&mut self.samples, empty)
+    }
+
     fn intern(&mut self, bytes: &[u8]) -> i64 {
         if let Some(&id) = self.strings.get(bytes) {
             return id;
@@ -93,7 +105,9 @@ impl Merger {
 
     /// Adds one part (`data` its decompressed bytes, `part` their scan) fetched from `url`,
     /// whose samples get the label value `instance`. A part that fails leaves the merge as it
-    /// was: its samples are staged and taken over only when all of them could be read.
+    /// was: with an instance label its samples cannot meet those of other parts, so they go
+    /// straight into the table and are cut off again on failure; without one they are staged
+    /// and taken over only when all of them could be read.
     pub fn add(
         &mut self,
         url: &str,
@@ -103,19 +117,23 @@ impl Merger {
     ) -> Result<(), MergeFailure> {
         let mut maps = PartMaps::new(data, part);
         let first = self.check_compatible(url, &maps)?;
+        if let Some(first) = &first {
+            self.samples = SampleTable::new(first.sample_types.len());
+        }
         let lengths = self.lengths();
+        let mark = self.samples.begin_part(self.label_key.is_some());
         match self.stage(&mut maps, instance) {
             Ok(header) => {
-                if let Some(first) = first {
-                    self.samples = SampleTable::new(first.sample_types.len());
-                    self.first = Some(first);
-                }
+                self.first = self.first.take().or(first);
                 self.apply_header(header, part);
-                self.samples.add_all(&self.staged);
+                if self.label_key.is_none() {
+                    self.samples.add_all(&self.staged);
+                }
                 Ok(())
             }
             Err(e) => {
                 self.truncate(lengths);
+                self.samples.truncate(mark);
                 Err(e)
             }
         }
@@ -127,10 +145,9 @@ impl Merger {
         maps: &mut PartMaps<'_>,
         instance: &str,
     ) -> Result<HeaderIds, MergeFailure> {
-        let instance = match self.label_key {
-            Some(key) => Some((key, self.intern(instance.as_bytes()))),
-            None => None,
-        };
+        let instance = self
+            .label_key
+            .map(|key| (key, self.intern(instance.as_bytes())));
         if self.header.mapping.is_empty() && maps.part.mappings.len() > 0 {
             // pprof's rule: the first mapping stays first (the main binary).
             self.map_mapping(maps, 0)?;
@@ -314,7 +331,11 @@ impl Merger {
             }
             self.merged_labels(maps, &sample.label, instance, &mut labels)?;
             encode_key(&locations, &mut labels, &mut key);
-            self.staged.push(&key, &sample.value);
+            if self.label_key.is_some() {
+                self.samples.add(&key, &sample.value);
+            } else {
+                self.staged.push(&key, &sample.value);
+            }
         }
         Ok(())
     }

@@ -18,7 +18,7 @@ mod part;
 mod samples;
 mod write;
 
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
@@ -27,6 +27,7 @@ use crate::profile::ProfileError;
 
 use merge::{MergeFailure, Merger};
 use part::{load_body, Part, PartFailure};
+use write::SampleSpool;
 
 /// The default key of the label that names each sample's target.
 pub const DEFAULT_INSTANCE_LABEL: &str = "instance";
@@ -102,6 +103,8 @@ impl TargetError {
 #[derive(Debug)]
 pub struct Fleet {
     merger: Merger,
+    /// The compressed samples, when they were spooled as the parts were merged.
+    spooled: Option<io::Result<std::fs::File>>,
     /// The number of targets.
     pub targets: usize,
     /// The number of targets that failed.
@@ -114,14 +117,19 @@ impl Fleet {
         self.merger.parts()
     }
 
-    /// The number of distinct samples in the merge.
-    pub fn samples(&self) -> usize {
-        self.merger.samples.len()
-    }
-
     /// Writes the merged profile (gzipped protobuf) to `out`.
-    pub fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
-        write::write_merged(&self.merger, out)
+    pub fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        match &mut self.spooled {
+            None => write::write_merged(&self.merger, out),
+            Some(Ok(samples)) => {
+                samples.seek(io::SeekFrom::Start(0))?;
+                write::write_spooled(&self.merger, samples, out)
+            }
+            Some(Err(e)) => Err(io::Error::new(
+                e.kind(),
+                format!("cannot spool the merged samples to a temporary file: {e}"),
+            )),
+        }
     }
 }
 
@@ -165,8 +173,12 @@ pub fn fetch_fleet(options: &FleetOptions, observe: &mut dyn FnMut(FleetEvent<'_
             }
         }
     });
+    let spooled = merging
+        .spool
+        .map(|spool| spool.and_then(SampleSpool::finish));
     Fleet {
         merger: merging.merger,
+        spooled,
         targets: count,
         failed: merging.failed,
     }
@@ -180,6 +192,8 @@ struct Merging<'a> {
     merger: Merger,
     failed: usize,
     buffer: Vec<u8>,
+    /// With instance labels: the thread writing the samples of merged parts.
+    spool: Option<io::Result<SampleSpool>>,
 }
 
 impl<'a> Merging<'a> {
@@ -191,6 +205,7 @@ impl<'a> Merging<'a> {
             merger: Merger::new(options.instance_label.as_deref()),
             failed: 0,
             buffer: Vec::new(),
+            spool: None,
         }
     }
 
@@ -238,6 +253,13 @@ impl<'a> Merging<'a> {
         let part = Part::scan(&self.buffer).map_err(profile_error)?;
         let instance = target.host_port();
         match self.merger.add(&url, &instance, &self.buffer, &part) {
+            Ok(()) if self.merger.labels_parts() => {
+                let spool = self.spool.get_or_insert_with(SampleSpool::start);
+                if let Ok(spool) = spool {
+                    spool.push(self.merger.take_samples());
+                }
+                Ok(())
+            }
             Ok(()) => Ok(()),
             Err(MergeFailure::Profile(e)) => Err(profile_error(e)),
             Err(MergeFailure::Incompatible(message)) => {

@@ -50,6 +50,30 @@ impl SampleTable {
         &self.keys[start..self.key_end[i]]
     }
 
+    /// Starts a part: when its keys cannot equal those of earlier parts (`unique`: they carry
+    /// the part's instance label), only the part's own samples are looked up, in a small
+    /// table that fits the cache, instead of all samples merged so far. Returns where the part
+    /// starts, for [`SampleTable::truncate`].
+    pub fn begin_part(&mut self, unique: bool) -> usize {
+        if unique {
+            self.heads.clear();
+        }
+        self.len()
+    }
+
+    /// Removes the samples added since `mark` (a failed part whose samples were all new).
+    pub fn truncate(&mut self, mark: usize) {
+        if mark >= self.len() {
+            return;
+        }
+        self.keys
+            .truncate(if mark == 0 { 0 } else { self.key_end[mark - 1] });
+        self.key_end.truncate(mark);
+        self.values.truncate(mark * self.width);
+        self.next.truncate(mark);
+        self.heads.clear();
+    }
+
     /// Adds a sample whose key was built by [`encode_key`]: summed into an equal one, or new.
     pub fn add(&mut self, key: &[u8], values: &[i64]) {
         let hash = hash_bytes(key);

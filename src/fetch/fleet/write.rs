@@ -7,9 +7,16 @@
 //!
 //! Compression runs on a second thread, fed with chunks of encoded bytes, so that encoding and
 //! compressing overlap; a few chunks in flight are all the memory it takes.
+//!
+//! When every sample carries its part's instance label, a part's samples are final as soon as
+//! the part is merged: a [`SampleSpool`] thread encodes and compresses them into a temporary
+//! file while the next parts are merged, and the output is that gzip member followed by a
+//! second one holding the header (a gzip file may have several members; readers join them).
 
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -18,6 +25,7 @@ use prost::Message;
 use crate::profile::proto as pb;
 
 use super::merge::Merger;
+use super::samples::SampleTable;
 
 /// Bytes of encoded samples handed to the compressor at a time.
 const CHUNK: usize = 1 << 17;
@@ -83,5 +91,82 @@ fn compress(
         gz.write_all(&chunk)?;
         let _ = spares.try_send(chunk);
     }
+    gz.finish()?.flush()
+}
+
+/// Samples of finished parts, encoded and compressed into an anonymous temporary file by a
+/// thread of their own.
+pub(super) struct SampleSpool {
+    tables: Option<SyncSender<SampleTable>>,
+    thread: Option<JoinHandle<io::Result<File>>>,
+}
+
+impl SampleSpool {
+    /// Starts the thread.
+    pub fn start() -> io::Result<SampleSpool> {
+        let file = tempfile::tempfile()?;
+        let (tables, received) = sync_channel::<SampleTable>(2);
+        let thread = std::thread::Builder::new()
+            .name("samples".into())
+            .spawn(move || spool_samples(received, file))?;
+        Ok(SampleSpool {
+            tables: Some(tables),
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands over the samples of a finished part (waits while two are still being written).
+    pub fn push(&mut self, table: SampleTable) {
+        if let Some(tables) = &self.tables {
+            if tables.send(table).is_err() {
+                // The thread failed; `finish` reports its error.
+                self.tables = None;
+            }
+        }
+    }
+
+    /// Waits for the thread and returns the file of compressed samples, at its start.
+    pub fn finish(mut self) -> io::Result<File> {
+        drop(self.tables.take());
+        let thread = self
+            .thread
+            .take()
+            .ok_or_else(|| io::Error::other("no sample thread"))?;
+        let mut file = thread
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the sample thread panicked")))?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(file)
+    }
+}
+
+fn spool_samples(tables: Receiver<SampleTable>, file: File) -> io::Result<File> {
+    let mut gz = GzEncoder::new(BufWriter::with_capacity(1 << 16, file), Compression::fast());
+    let mut sample = pb::Sample::default();
+    let mut buf = Vec::with_capacity(CHUNK + 4096);
+    for table in tables {
+        for i in 0..table.len() {
+            if table.fill(i, &mut sample) {
+                prost::encoding::message::encode(2, &sample, &mut buf);
+            }
+            if buf.len() >= CHUNK {
+                gz.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+    }
+    gz.write_all(&buf)?;
+    gz.finish()?.into_inner().map_err(|e| e.into_error())
+}
+
+/// Writes a profile whose samples were spooled: the samples' gzip member, then the header's.
+pub(super) fn write_spooled(
+    merger: &Merger,
+    samples: &mut File,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    io::copy(samples, out)?;
+    let mut gz = GzEncoder::new(out, Compression::fast());
+    gz.write_all(&merger.header.encode_to_vec())?;
     gz.finish()?.flush()
 }
