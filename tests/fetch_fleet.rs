@@ -201,6 +201,13 @@ fn merge_folds_to_the_sum_of_its_parts_and_splits_by_instance() {
     let output = fetch(&args);
     assert_ok(&output);
     assert_eq!(&output.stdout[..2], b"\x1f\x8b", "gzipped");
+    let mut first_member = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&output.stdout[..]),
+        &mut first_member,
+    )
+    .unwrap();
+    assert_eq!(first_member, gunzip(&output.stdout), "one gzip member");
     assert!(output.stderr.is_empty(), "{}", stderr(&output));
     let merged = write(dir.path(), "merged.pb.gz", &output.stdout);
     let file_refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();

@@ -87,6 +87,11 @@ impl Merger {
         self.label_key.is_some()
     }
 
+    /// Everything but the samples, encoded by prost.
+    pub fn encoded_header(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(&self.header)
+    }
+
     /// The samples merged so far, leaving an empty table of the same width.
     pub fn take_samples(&mut self) -> SampleTable {
         let empty = SampleTable::new(self.header.sample_type.len());

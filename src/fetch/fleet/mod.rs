@@ -103,7 +103,7 @@ impl TargetError {
 #[derive(Debug)]
 pub struct Fleet {
     merger: Merger,
-    /// The compressed samples, when they were spooled as the parts were merged.
+    /// The compressed profile, when its samples were spooled as the parts were merged.
     spooled: Option<io::Result<std::fs::File>>,
     /// The number of targets.
     pub targets: usize,
@@ -121,9 +121,9 @@ impl Fleet {
     pub fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
         match &mut self.spooled {
             None => write::write_merged(&self.merger, out),
-            Some(Ok(samples)) => {
-                samples.seek(io::SeekFrom::Start(0))?;
-                write::write_spooled(&self.merger, samples, out)
+            Some(Ok(spooled)) => {
+                spooled.seek(io::SeekFrom::Start(0))?;
+                io::copy(spooled, out).map(|_| ())
             }
             Some(Err(e)) => Err(io::Error::new(
                 e.kind(),
@@ -173,9 +173,11 @@ pub fn fetch_fleet(options: &FleetOptions, observe: &mut dyn FnMut(FleetEvent<'_
             }
         }
     });
-    let spooled = merging
-        .spool
-        .map(|spool| spool.and_then(SampleSpool::finish));
+    let spooled = match merging.spool {
+        Some(Ok(spool)) => Some(spool.finish(merging.merger.encoded_header())),
+        Some(Err(e)) => Some(Err(e)),
+        None => None,
+    };
     Fleet {
         merger: merging.merger,
         spooled,

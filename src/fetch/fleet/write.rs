@@ -10,8 +10,8 @@
 //!
 //! When every sample carries its part's instance label, a part's samples are final as soon as
 //! the part is merged: a [`SampleSpool`] thread encodes and compresses them into a temporary
-//! file while the next parts are merged, and the output is that gzip member followed by a
-//! second one holding the header (a gzip file may have several members; readers join them).
+//! file while the next parts are merged, and the header follows them in the same gzip stream
+//! once all parts are in.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -97,15 +97,21 @@ fn compress(
 /// Samples of finished parts, encoded and compressed into an anonymous temporary file by a
 /// thread of their own.
 pub(super) struct SampleSpool {
-    tables: Option<SyncSender<SampleTable>>,
+    tables: Option<SyncSender<Spooled>>,
     thread: Option<JoinHandle<io::Result<File>>>,
+}
+
+/// What the spool thread is given: the samples of a part, then the encoded header.
+enum Spooled {
+    Samples(SampleTable),
+    Header(Vec<u8>),
 }
 
 impl SampleSpool {
     /// Starts the thread.
     pub fn start() -> io::Result<SampleSpool> {
         let file = tempfile::tempfile()?;
-        let (tables, received) = sync_channel::<SampleTable>(2);
+        let (tables, received) = sync_channel::<Spooled>(2);
         let thread = std::thread::Builder::new()
             .name("samples".into())
             .spawn(move || spool_samples(received, file))?;
@@ -118,16 +124,20 @@ impl SampleSpool {
     /// Hands over the samples of a finished part (waits while two are still being written).
     pub fn push(&mut self, table: SampleTable) {
         if let Some(tables) = &self.tables {
-            if tables.send(table).is_err() {
+            if tables.send(Spooled::Samples(table)).is_err() {
                 // The thread failed; `finish` reports its error.
                 self.tables = None;
             }
         }
     }
 
-    /// Waits for the thread and returns the file of compressed samples, at its start.
-    pub fn finish(mut self) -> io::Result<File> {
-        drop(self.tables.take());
+    /// Ends the stream with `header` (the encoded header), waits for the thread and returns
+    /// the file of the compressed profile.
+    pub fn finish(mut self, header: Vec<u8>) -> io::Result<File> {
+        if let Some(tables) = self.tables.take() {
+            // A failed send means a failed thread, whose error comes from `join` below.
+            let _ = tables.send(Spooled::Header(header));
+        }
         let thread = self
             .thread
             .take()
@@ -140,11 +150,19 @@ impl SampleSpool {
     }
 }
 
-fn spool_samples(tables: Receiver<SampleTable>, file: File) -> io::Result<File> {
+fn spool_samples(received: Receiver<Spooled>, file: File) -> io::Result<File> {
     let mut gz = GzEncoder::new(BufWriter::with_capacity(1 << 16, file), Compression::fast());
     let mut sample = pb::Sample::default();
     let mut buf = Vec::with_capacity(CHUNK + 4096);
-    for table in tables {
+    for message in received {
+        let table = match message {
+            Spooled::Samples(table) => table,
+            Spooled::Header(header) => {
+                gz.write_all(&buf)?;
+                gz.write_all(&header)?;
+                return gz.finish()?.into_inner().map_err(|e| e.into_error());
+            }
+        };
         for i in 0..table.len() {
             if table.fill(i, &mut sample) {
                 prost::encoding::message::encode(2, &sample, &mut buf);
@@ -155,18 +173,7 @@ fn spool_samples(tables: Receiver<SampleTable>, file: File) -> io::Result<File> 
             }
         }
     }
-    gz.write_all(&buf)?;
-    gz.finish()?.into_inner().map_err(|e| e.into_error())
-}
-
-/// Writes a profile whose samples were spooled: the samples' gzip member, then the header's.
-pub(super) fn write_spooled(
-    merger: &Merger,
-    samples: &mut File,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    io::copy(samples, out)?;
-    let mut gz = GzEncoder::new(out, Compression::fast());
-    gz.write_all(&merger.header.encode_to_vec())?;
-    gz.finish()?.flush()
+    Err(io::Error::other(
+        "the sample thread ended before the header",
+    ))
 }
