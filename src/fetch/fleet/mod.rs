@@ -9,8 +9,10 @@
 //!
 //! Memory stays bounded: bodies wait for their turn in temporary files (beyond a share of the
 //! 16 MiB memory budget), and parts are merged one at a time in the order of the targets, so at
-//! most one decompressed part and the merge are in memory. Merging in target order also makes
-//! the output the same bytes whatever order the answers arrive in.
+//! most one decompressed part and the merge are in memory. With instance labels a merged part's
+//! samples go on to a temporary file at once (`write::SampleSpool`), so the merge in memory is
+//! its functions, locations, mappings and strings. Merging in target order also makes the
+//! output the same bytes whatever order the answers arrive in.
 
 mod hash;
 mod merge;
