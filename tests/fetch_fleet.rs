@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::go_demo::GoDemo;
+use common::go_demo::{self, GoDemo};
 
 fn data(path: &str) -> Vec<u8> {
     std::fs::read(
@@ -506,6 +506,7 @@ fn one_target_is_byte_for_byte_and_a_targets_file_of_one_is_a_fleet() {
 
 /// `n` demo servers on loopback ports, started together (each is killed when dropped).
 fn demos(n: usize) -> Vec<GoDemo> {
+    go_demo::require_go();
     let starting: Vec<_> = (0..n)
         .map(|_| std::thread::spawn(|| GoDemo::start(&[])))
         .collect();

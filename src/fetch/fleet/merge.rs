@@ -5,10 +5,12 @@
 //! Only what a sample refers to is taken over, decoded from the part when first needed, so a
 //! part costs its decompressed bytes and a few small tables while it is added.
 
-use crate::profile::proto as pb;
+use crate::profile::pb;
 use crate::profile::ProfileError;
 
-use super::hash::{FastMap, FastSet};
+use crate::hash::FastMap;
+use crate::intern::Interner;
+
 use super::part::{decode_at, decode_into, Part};
 use super::samples::{encode_key, push_varint, MergedLabel, SampleTable, Staged};
 
@@ -39,20 +41,32 @@ struct First {
 }
 
 /// The merged profile being built.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct Merger {
     /// Everything but the samples, in prost's structs (the ids are merged ids).
     pub(super) header: pb::Profile,
     pub(super) samples: SampleTable,
-    strings: FastMap<Box<[u8]>, i64>,
+    /// The string table (id = index), kept out of `header` until it is encoded.
+    strings: Interner<u8>,
     functions: FastMap<[i64; 4], u64>,
-    locations: FastMap<Box<[u8]>, u64>,
+    /// Location keys (see `merge_location`); key id + 1 = location id.
+    locations: Interner<u8>,
     mappings: FastMap<(u64, u64, i64), usize>,
-    comments: FastSet<i64>,
     label_key: Option<i64>,
     first: Option<First>,
     parts: usize,
     staged: Staged,
+}
+
+impl std::fmt::Debug for Merger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Merger({} parts, {} samples)",
+            self.parts,
+            self.samples.len()
+        )
+    }
 }
 
 /// A part's header strings and types, in merged ids.
@@ -87,9 +101,15 @@ impl Merger {
         self.label_key.is_some()
     }
 
-    /// Everything but the samples, encoded by prost.
-    pub fn encoded_header(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(&self.header)
+    /// Everything but the samples, encoded by prost (the string table filled in for it).
+    pub fn encoded_header(&mut self) -> Vec<u8> {
+        let table = (0..self.strings.len() as u32)
+            .map(|id| self.strings.get(id).to_vec())
+            .collect();
+        self.header.string_table = table;
+        let encoded = prost::Message::encode_to_vec(&self.header);
+        self.header.string_table = Vec::new();
+        encoded
     }
 
     /// The samples merged so far, leaving an empty table of the same width.
@@ -99,13 +119,7 @@ impl Merger {
     }
 
     fn intern(&mut self, bytes: &[u8]) -> i64 {
-        if let Some(&id) = self.strings.get(bytes) {
-            return id;
-        }
-        let id = self.header.string_table.len() as i64;
-        self.header.string_table.push(bytes.to_vec());
-        self.strings.insert(bytes.into(), id);
-        id
+        i64::from(self.strings.intern(bytes))
     }
 
     /// Adds one part (`data` its decompressed bytes, `part` their scan) fetched from `url`,
@@ -126,7 +140,7 @@ impl Merger {
             self.samples = SampleTable::new(first.sample_types.len());
         }
         let lengths = self.lengths();
-        let mark = self.samples.begin_part(self.label_key.is_some());
+        let mark = self.samples.len();
         match self.stage(&mut maps, instance) {
             Ok(header) => {
                 self.first = self.first.take().or(first);
@@ -165,7 +179,7 @@ impl Merger {
     fn lengths(&self) -> [usize; 4] {
         let h = &self.header;
         [
-            h.string_table.len(),
+            self.strings.len(),
             h.function.len(),
             h.location.len(),
             h.mapping.len(),
@@ -175,13 +189,12 @@ impl Merger {
     /// Forgets what a failed part added to the tables.
     fn truncate(&mut self, [strings, functions, locations, mappings]: [usize; 4]) {
         let h = &mut self.header;
-        h.string_table.truncate(strings);
         h.function.truncate(functions);
         h.location.truncate(locations);
         h.mapping.truncate(mappings);
-        self.strings.retain(|_, id| (*id as usize) < strings);
+        self.strings.truncate(strings);
         self.functions.retain(|_, id| (*id as usize) <= functions);
-        self.locations.retain(|_, id| (*id as usize) <= locations);
+        self.locations.truncate(locations);
         self.mappings.retain(|_, index| *index < mappings);
     }
 
@@ -277,7 +290,7 @@ impl Merger {
             h.doc_url = ids.doc_url;
         }
         for id in ids.comments {
-            if self.comments.insert(id) {
+            if !h.comment.contains(&id) {
                 h.comment.push(id);
             }
         }
@@ -434,25 +447,25 @@ impl Merger {
                 push_varint(v, &mut key);
             }
         }
-        let id = match self.locations.get(key.as_slice()) {
-            Some(&id) => id,
-            None => self.new_location(&key, mapping_id, src.address.wrapping_add(shift), src),
-        };
+        let known = self.locations.len();
+        let id = u64::from(self.locations.intern(&key)) + 1;
+        if id as usize > known {
+            self.new_location(&key, id, mapping_id, src.address.wrapping_add(shift), src);
+        }
         maps.key = key;
         Ok(id)
     }
 
-    /// Adds a location whose key is `key` (its lines' merged function ids are read back from
-    /// the key).
+    /// Adds location `id`, whose key is `key` (its lines' merged function ids are read back
+    /// from the key).
     fn new_location(
         &mut self,
         key: &[u8],
+        id: u64,
         mapping_id: u64,
         address: u64,
         src: &pb::Location,
-    ) -> u64 {
-        let id = self.header.location.len() as u64 + 1;
-        self.locations.insert(key.into(), id);
+    ) {
         let mut rest = key;
         let mut next = || prost::encoding::decode_varint(&mut rest).unwrap_or(0);
         for _ in 0..3 {
@@ -479,7 +492,6 @@ impl Merger {
             line,
             is_folded: src.is_folded,
         });
-        id
     }
 
     fn map_function(

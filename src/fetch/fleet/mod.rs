@@ -14,7 +14,6 @@
 //! its functions, locations, mappings and strings. Merging in target order also makes the
 //! output the same bytes whatever order the answers arrive in.
 
-mod hash;
 mod merge;
 mod part;
 mod samples;
@@ -122,7 +121,7 @@ impl Fleet {
     /// Writes the merged profile (gzipped protobuf) to `out`.
     pub fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
         match &mut self.spooled {
-            None => write::write_merged(&self.merger, out),
+            None => write::write_merged(&mut self.merger, out),
             Some(Ok(spooled)) => {
                 spooled.seek(io::SeekFrom::Start(0))?;
                 io::copy(spooled, out).map(|_| ())

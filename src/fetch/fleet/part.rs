@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use flate2::read::MultiGzDecoder;
 
 use crate::fetch::{Body, FetchError};
-use crate::profile::proto as pb;
+use crate::profile::pb;
 use crate::profile::{detect, ProfileError};
 
 /// A byte range `start..end` of the decompressed part.

@@ -1,14 +1,13 @@
-//! The merged samples, in flat arrays: each sample's key (its merged location ids and labels,
-//! varint-encoded back to back in one arena) and its values. Samples with equal keys are summed;
-//! a hash of the key finds the candidates, so adding a sample allocates nothing of its own.
+//! The merged samples: each sample's key (its merged location ids and labels, varint-encoded)
+//! interned in the crate's [`Interner`] (one arena, an open-addressing index), and its values
+//! in one flat array. Samples with equal keys are summed; adding one allocates nothing of its
+//! own.
 
 use prost::encoding::decode_varint;
 
-use crate::profile::proto as pb;
-
-use super::hash::{hash_bytes, FastMap};
-
-const NONE: u32 = u32::MAX;
+use crate::intern::Interner;
+use crate::profile::pb;
+use crate::varint;
 
 /// A label of a merged sample, in merged string ids: a string label has `str != 0`, a numeric
 /// one `str == 0`.
@@ -20,15 +19,18 @@ pub(super) struct MergedLabel {
     pub unit: i64,
 }
 
-/// All merged samples.
-#[derive(Debug, Default)]
+/// Merged samples.
+#[derive(Default)]
 pub(super) struct SampleTable {
-    keys: Vec<u8>,
-    key_end: Vec<usize>,
+    keys: Interner<u8>,
     values: Vec<i64>,
     width: usize,
-    heads: FastMap<u64, u32>,
-    next: Vec<u32>,
+}
+
+impl std::fmt::Debug for SampleTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SampleTable({} samples)", self.len())
+    }
 }
 
 impl SampleTable {
@@ -42,58 +44,26 @@ impl SampleTable {
 
     /// The number of distinct samples.
     pub fn len(&self) -> usize {
-        self.key_end.len()
+        self.keys.len()
     }
 
-    fn key(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.key_end[i - 1] };
-        &self.keys[start..self.key_end[i]]
-    }
-
-    /// Starts a part: when its keys cannot equal those of earlier parts (`unique`: they carry
-    /// the part's instance label), only the part's own samples are looked up, in a small
-    /// table that fits the cache, instead of all samples merged so far. Returns where the part
-    /// starts, for [`SampleTable::truncate`].
-    pub fn begin_part(&mut self, unique: bool) -> usize {
-        if unique {
-            self.heads.clear();
-        }
-        self.len()
-    }
-
-    /// Removes the samples added since `mark` (a failed part whose samples were all new).
-    pub fn truncate(&mut self, mark: usize) {
-        if mark >= self.len() {
-            return;
-        }
-        self.keys
-            .truncate(if mark == 0 { 0 } else { self.key_end[mark - 1] });
-        self.key_end.truncate(mark);
-        self.values.truncate(mark * self.width);
-        self.next.truncate(mark);
-        self.heads.clear();
+    /// Removes the samples from `len` on (a failed part whose samples were all new).
+    pub fn truncate(&mut self, len: usize) {
+        self.keys.truncate(len);
+        self.values.truncate(len * self.width);
     }
 
     /// Adds a sample whose key was built by [`encode_key`]: summed into an equal one, or new.
     pub fn add(&mut self, key: &[u8], values: &[i64]) {
-        let hash = hash_bytes(key);
-        let mut i = self.heads.get(&hash).copied().unwrap_or(NONE);
-        while i != NONE {
-            if self.key(i as usize) == key {
-                let sums = &mut self.values[i as usize * self.width..][..self.width];
-                for (sum, v) in sums.iter_mut().zip(values) {
-                    *sum = sum.wrapping_add(*v);
-                }
-                return;
+        let id = self.keys.intern(key) as usize;
+        if id * self.width == self.values.len() {
+            self.values.extend_from_slice(values);
+        } else {
+            let sums = &mut self.values[id * self.width..][..self.width];
+            for (sum, v) in sums.iter_mut().zip(values) {
+                *sum = sum.wrapping_add(*v);
             }
-            i = self.next[i as usize];
         }
-        let index = self.len() as u32;
-        self.next
-            .push(self.heads.insert(hash, index).unwrap_or(NONE));
-        self.keys.extend_from_slice(key);
-        self.key_end.push(self.keys.len());
-        self.values.extend_from_slice(values);
     }
 
     /// Adds every staged sample, in order.
@@ -117,7 +87,7 @@ impl SampleTable {
         sample.value.extend_from_slice(values);
         sample.location_id.clear();
         sample.label.clear();
-        let mut key = self.key(i);
+        let mut key = self.keys.get(i as u32);
         let mut next = || decode_varint(&mut key).unwrap_or(0);
         let locations = next();
         for _ in 0..locations {
@@ -177,15 +147,11 @@ pub(super) fn encode_key(locations: &[u64], labels: &mut [MergedLabel], out: &mu
     }
 }
 
-/// Appends `v` as a varint (the merge's own keys; prost's encoder goes through `BufMut`, which
-/// costs more per byte than these keys are worth).
+/// Appends `v` as a varint (with the crate's codec: prost's encoder goes through `BufMut`,
+/// which costs more per byte than these keys are worth).
 #[inline]
-pub(super) fn push_varint(mut v: u64, out: &mut Vec<u8>) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+pub(super) fn push_varint(v: u64, out: &mut Vec<u8>) {
+    varint::push(out, v);
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use prost::Message;
 use super::merge::{MergeFailure, Merger};
 use super::part::Part;
 use super::write::write_merged;
-use crate::profile::proto as pb;
+use crate::profile::pb;
 
 /// A profile of `samples` (location ids, values, string labels), with strings interned.
 struct Builder {
@@ -105,7 +105,7 @@ fn add(merger: &mut Merger, instance: &str, bytes: &[u8]) -> Result<(), MergeFai
     merger.add(&format!("http://{instance}/x"), instance, bytes, &part)
 }
 
-fn written(merger: &Merger) -> pb::Profile {
+fn written(merger: &mut Merger) -> pb::Profile {
     let mut gz = Vec::new();
     write_merged(merger, &mut gz).unwrap();
     let mut raw = Vec::new();
@@ -173,7 +173,7 @@ fn shared_symbols_labels_and_header_rules() {
     let mut merger = Merger::new(Some("instance"));
     add(&mut merger, "a:1", &a.bytes()).unwrap();
     add(&mut merger, "b:2", &b.bytes()).unwrap();
-    let p = written(&merger);
+    let p = written(&mut merger);
     assert_eq!(
         render(&p),
         [
@@ -214,7 +214,7 @@ fn a_failing_part_leaves_the_merge_as_it_was() {
     good.sample(&[1], &[4], &[]);
     let mut merger = Merger::new(Some("instance"));
     add(&mut merger, "a:1", &good.bytes()).unwrap();
-    let before = written(&merger);
+    let before = written(&mut merger);
 
     let mut bad = Builder::new(&[("samples", "count")]);
     bad.frame(1, "other", 0x10).frame(2, "more", 0x20);
@@ -233,7 +233,7 @@ fn a_failing_part_leaves_the_merge_as_it_was() {
         ),
         other => panic!("{other:?}"),
     }
-    assert_eq!(written(&merger), before);
+    assert_eq!(written(&mut merger), before);
     assert_eq!(merger.parts(), 1);
 }
 
@@ -245,5 +245,5 @@ fn without_a_label_key_equal_samples_are_summed() {
     let mut merger = Merger::new(None);
     add(&mut merger, "a:1", &a.bytes()).unwrap();
     add(&mut merger, "b:1", &a.bytes()).unwrap();
-    assert_eq!(render(&written(&merger)), ["k=v main = [8]"]);
+    assert_eq!(render(&written(&mut merger)), ["k=v main = [8]"]);
 }

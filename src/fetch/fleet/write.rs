@@ -20,9 +20,8 @@ use std::thread::JoinHandle;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use prost::Message;
 
-use crate::profile::proto as pb;
+use crate::profile::pb;
 
 use super::merge::Merger;
 use super::samples::SampleTable;
@@ -34,11 +33,13 @@ const CHUNK: usize = 1 << 17;
 const AHEAD: usize = 4;
 
 /// Writes the merged profile, gzipped, to `out`.
-pub(super) fn write_merged(merger: &Merger, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write_merged(merger: &mut Merger, out: &mut dyn Write) -> io::Result<()> {
+    let header = merger.encoded_header();
+    let samples = &merger.samples;
     let (chunks, received) = sync_channel::<Vec<u8>>(AHEAD);
     let (spares, spare_chunks) = sync_channel::<Vec<u8>>(AHEAD + 2);
     std::thread::scope(|scope| {
-        let encoder = scope.spawn(move || encode(merger, &chunks, &spare_chunks));
+        let encoder = scope.spawn(move || encode(header, samples, &chunks, &spare_chunks));
         let compressed = compress(received, spares, out);
         let encoded = encoder
             .join()
@@ -52,18 +53,17 @@ pub(super) fn write_merged(merger: &Merger, out: &mut dyn Write) -> io::Result<(
 /// Encodes the header, then every sample, in chunks (on its own thread); stops when the
 /// compressor has gone.
 fn encode(
-    merger: &Merger,
+    header: Vec<u8>,
+    samples: &SampleTable,
     chunks: &SyncSender<Vec<u8>>,
     spares: &Receiver<Vec<u8>>,
 ) -> io::Result<()> {
     let gone = || io::Error::other("the compressing thread stopped");
-    chunks
-        .send(merger.header.encode_to_vec())
-        .map_err(|_| gone())?;
+    chunks.send(header).map_err(|_| gone())?;
     let mut sample = pb::Sample::default();
     let mut buf = Vec::with_capacity(CHUNK + 4096);
-    for i in 0..merger.samples.len() {
-        if !merger.samples.fill(i, &mut sample) {
+    for i in 0..samples.len() {
+        if !samples.fill(i, &mut sample) {
             continue;
         }
         prost::encoding::message::encode(2, &sample, &mut buf);
