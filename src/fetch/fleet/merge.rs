@@ -48,7 +48,8 @@ pub(super) struct Merger {
     pub(super) samples: SampleTable,
     /// The string table (id = index), kept out of `header` until it is encoded.
     strings: Interner<u8>,
-    functions: FastMap<[i64; 4], u64>,
+    /// Function keys (name, system name, file, start line: 32 bytes); key id + 1 = function id.
+    functions: Interner<u8>,
     /// Location keys (see `merge_location`); key id + 1 = location id.
     locations: Interner<u8>,
     mappings: FastMap<(u64, u64, i64), usize>,
@@ -193,7 +194,7 @@ impl Merger {
         h.location.truncate(locations);
         h.mapping.truncate(mappings);
         self.strings.truncate(strings);
-        self.functions.retain(|_, id| (*id as usize) <= functions);
+        self.functions.truncate(functions);
         self.locations.truncate(locations);
         self.mappings.retain(|_, index| *index < mappings);
     }
@@ -516,9 +517,13 @@ impl Merger {
             self.string(maps, src.filename)?,
             src.start_line,
         ];
-        let next = self.header.function.len() as u64 + 1;
-        let merged = *self.functions.entry(key).or_insert(next);
-        if merged == next {
+        let mut bytes = [0u8; 32];
+        for (word, v) in bytes.chunks_exact_mut(8).zip(key) {
+            word.copy_from_slice(&v.to_le_bytes());
+        }
+        let known = self.functions.len();
+        let merged = u64::from(self.functions.intern(&bytes)) + 1;
+        if merged as usize > known {
             self.header.function.push(pb::Function {
                 id: merged,
                 name: key[0],

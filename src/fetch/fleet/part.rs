@@ -249,13 +249,16 @@ impl Part {
         table: Table,
     ) -> Result<(), ProfileError> {
         let body = &data[range.0 as usize..range.1 as usize];
-        let mut fields = Fields { data: body, pos: 0 };
-        let mut id = 0;
-        while let Some((number, value, _)) = fields.next().map_err(|e| shifted(e, start))? {
-            if let (1, Value::Varint(v)) = (number, value) {
-                id = v;
-            }
-        }
+        let id = match body {
+            // The id first, as every encoder writes it: read it alone (the message is decoded
+            // fully, and checked, when it is merged).
+            [8, ..] => prost::encoding::decode_varint(&mut &body[1..]).ok(),
+            _ => None,
+        };
+        let id = match id {
+            Some(id) => id,
+            None => last_id(body).map_err(|e| shifted(e, start))?,
+        };
         let table = match table {
             Table::Mappings => &mut self.mappings,
             Table::Locations => &mut self.locations,
@@ -264,6 +267,18 @@ impl Part {
         table.push(id, range);
         Ok(())
     }
+}
+
+/// The last field 1 (the id) of a message, 0 without one.
+fn last_id(body: &[u8]) -> Result<u64, ProfileError> {
+    let mut fields = Fields { data: body, pos: 0 };
+    let mut id = 0;
+    while let Some((number, value, _)) = fields.next()? {
+        if let (1, Value::Varint(v)) = (number, value) {
+            id = v;
+        }
+    }
+    Ok(id)
 }
 
 #[derive(Clone, Copy)]
