@@ -4,14 +4,14 @@
 # 1. 50 Go demo servers (tests/go-demo) on loopback, a 5 s CPU profile from each, all at once:
 #    the wall time of `pprof-fetch -t 5 ADDR1 ... ADDR50` (fetch + merge), which should be about
 #    one profile's duration.
-# 2. One loopback server answering on 50 ports with a real Go CPU profile
+# 2. One loopback server (Go's net/http) answering on 50 ports with a real Go CPU profile
 #    (tests/data/collapse/inputs/proftest.large.cpu: 20,430 samples, 1.2 MB gzipped, 2.45 MB
 #    decoded; the same bytes on every port), all fetched at once: pprof-fetch (fetch + merge,
 #    with and without the instance label) against `go tool pprof -proto URL1 ... URL50` (which
 #    fetches and merges too), wall time and peak RSS, best of RUNS each.
 #
 # Usage: scripts/bench-fleet.sh [RUNS]      (default 3)
-# Needs: go, python3, /usr/bin/time (GNU time). Builds target/release/pprof-fetch.
+# Needs: go, python3 (sizes), /usr/bin/time (GNU time). Builds target/release/pprof-fetch.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs="${1:-3}"
@@ -67,32 +67,52 @@ pids=()
 
 echo "== 2. $targets copies of a real CPU profile served at once from loopback"
 profile=tests/data/collapse/inputs/proftest.large.cpu
-python3 - "$profile" "$targets" "$dir/ports" <<'EOF' &
-import http.server, socketserver, sys, threading
-body = open(sys.argv[1], "rb").read()
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-servers = [Server(("127.0.0.1", 0), Handler) for _ in range(int(sys.argv[2]))]
-for s in servers:
-    threading.Thread(target=s.serve_forever, daemon=True).start()
-with open(sys.argv[3] + ".tmp", "w") as f:
-    f.write("\n".join(str(s.server_address[1]) for s in servers) + "\n")
-import os
-os.rename(sys.argv[3] + ".tmp", sys.argv[3])
-threading.Event().wait()
+# The replay server: Go's net/http (a Python server was slower than both tools it feeds).
+mkdir -p "$dir/replay"
+cat >"$dir/replay/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+)
+
+// Serves the file os.Args[1] on os.Args[2] loopback ports; writes the ports, one a line, to
+// the file os.Args[3] (renamed into place when complete).
+func main() {
+	body, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	n, _ := strconv.Atoi(os.Args[2])
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	})
+	out, err := os.Create(os.Args[3] + ".tmp")
+	if err != nil {
+		panic(err)
+	}
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			panic(err)
+		}
+		fmt.Fprintln(out, l.Addr().(*net.TCPAddr).Port)
+		go http.Serve(l, handler)
+	}
+	out.Close()
+	os.Rename(os.Args[3]+".tmp", os.Args[3])
+	select {}
+}
 EOF
+printf 'module replay\n\ngo 1.19\n' >"$dir/replay/go.mod"
+(cd "$dir/replay" && GOFLAGS=-mod=mod GOPROXY=off CGO_ENABLED=0 go build -o replay .)
+"$dir/replay/replay" "$profile" "$targets" "$dir/ports" &
 pids+=("$!")
 for _ in $(seq 100); do [[ -f "$dir/ports" ]] && break; sleep 0.05; done
 urls=()
