@@ -247,3 +247,63 @@ fn without_a_label_key_equal_samples_are_summed() {
     add(&mut merger, "b:1", &a.bytes()).unwrap();
     assert_eq!(render(&written(&mut merger)), ["k=v main = [8]"]);
 }
+
+#[test]
+fn broken_parts_are_errors_not_panics() {
+    let mut merger = Merger::new(Some("instance"));
+    let cases: [(&[u8], &str); 3] = [
+        (b"\x0a\xff\xff", "malformed protobuf"),
+        (&[0x32, 0x01, b'x'], "string_table[0] must be empty"),
+        (b"\x0a\x02\x08", "malformed protobuf"),
+    ];
+    for (bytes, message) in cases {
+        let err = match add(&mut merger, "a:1", bytes) {
+            Err(MergeFailure::Profile(e)) => e.to_string(),
+            other => panic!("{bytes:?}: {other:?}"),
+        };
+        assert!(err.contains(message), "{bytes:?}: {err}");
+    }
+    let mut twice = Builder::new(&[("samples", "count")]);
+    twice.frame(1, "main", 0x10).frame(1, "again", 0x20);
+    let err = add(&mut merger, "a:1", &twice.bytes()).unwrap_err();
+    assert!(
+        format!("{err:?}").contains("duplicate location id 1"),
+        "{err:?}"
+    );
+    assert_eq!(merger.parts(), 0);
+}
+
+/// Random damage to a real profile: every outcome is a merge or an error, never a panic, and a
+/// failed part leaves the merge as it was.
+#[test]
+fn damaged_profiles_never_panic() {
+    use proptest::prelude::*;
+    let gz = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/collapse/inputs/cpu.pb.gz"
+    ))
+    .unwrap();
+    let mut good = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut good)
+        .unwrap();
+    let len = good.len();
+    let edits = proptest::collection::vec((0..len, any::<u8>()), 1..8);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(300));
+    runner
+        .run(&(edits, 0..len + 1), |(edits, cut)| {
+            let mut bytes = good.clone();
+            for (at, byte) in edits {
+                bytes[at] = byte;
+            }
+            bytes.truncate(cut.max(1));
+            let mut merger = Merger::new(Some("instance"));
+            add(&mut merger, "a:1", &good).unwrap();
+            let before = written(&mut merger);
+            if add(&mut merger, "b:2", &bytes).is_err() {
+                prop_assert_eq!(written(&mut merger), before);
+            }
+            Ok(())
+        })
+        .unwrap();
+}
