@@ -26,10 +26,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# measure OUT COMMAND...: prints "seconds peak_kB" of one run (stdout to OUT).
+# measure OUT COMMAND...: prints "seconds peak_kB" of one run (stdout to OUT, stderr dropped).
 measure() {
   local out="$1"; shift
-  { /usr/bin/time -f '%e %M' "$@" >"$out" 2>/dev/null; } 2>&1 | tail -1
+  /usr/bin/time -o "$dir/time" -f '%e %M' "$@" >"$out" 2>/dev/null || true
+  tail -1 "$dir/time"
 }
 
 # best LABEL OUT COMMAND...: best wall time and the peak RSS of that run, over $runs runs.
