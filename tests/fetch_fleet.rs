@@ -545,8 +545,10 @@ fn cpu_profiles_of_eight_demo_servers_take_one_profile_duration() {
     let output = fetch(&args);
     let wall = started.elapsed();
     assert_ok(&output);
+    // One profile's duration plus the merge; one after the other they would take 16 s. The
+    // bound leaves room for a loaded machine.
     assert!(
-        wall >= Duration::from_secs(2) && wall < Duration::from_millis(4500),
+        wall >= Duration::from_secs(2) && wall < Duration::from_secs(6),
         "8 profiles of 2 s took {wall:?}"
     );
     let raw = go_pprof_raw(&out);
