@@ -31,31 +31,8 @@ if [[ ! -s "$cut" ]]; then
   head -c $((64 << 20)) "$dump" > "$cut"
 fi
 
-# measure CMD... : runs CMD (stdin from $stdin_file when set) with stdout to /dev/null; prints
-# "wall_s cpu_s rss_kb"
-measure() {
-  local log="$bench_dir/time.log" start end
-  start=$EPOCHREALTIME
-  /usr/bin/time -v "$@" < "${stdin_file:-/dev/null}" > /dev/null 2> "$log" || { cat "$log" >&2; return 1; }
-  end=$EPOCHREALTIME
-  awk -F': ' -v t0="$start" -v t1="$end" '
-    /User time/ { u = $2 } /System time/ { sy = $2 }
-    /Maximum resident set size/ { r = $2 }
-    END { printf "%.3f %.2f %d\n", t1 - t0, u + sy, r }' "$log"
-}
-
-# best of N runs (lowest wall time)
-best_of() {
-  local n=$1; shift
-  local best="" line
-  for ((i = 0; i < n; i++)); do
-    line=$(measure "$@")
-    if [[ -z "$best" ]] || awk -v a="${line%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
-      best=$line
-    fi
-  done
-  echo "$best"
-}
+# shellcheck source=scripts/bench-measure.sh
+source scripts/bench-measure.sh
 
 report() {
   local label=$1 bytes=$2 wall cpu rss
