@@ -16,43 +16,9 @@
 
 mod common;
 use common::go_demo::{self, http_get};
-use common::process::run_with_stdin;
-use std::collections::BTreeMap;
+use common::twin::{assert_same, collapse, debug1_rule, debug2_rule, map_stacks, Folded};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
-
-type Folded = BTreeMap<String, i128>;
-
-fn collapse(args: &[&str], input: &[u8]) -> Folded {
-    let out = run_with_stdin(env!("CARGO_BIN_EXE_pprof-collapse"), args, input);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "pprof-collapse {args:?}: {stderr}");
-    parse_folded(&String::from_utf8(out.stdout).expect("UTF-8 output"))
-}
-
-/// Asserts equal foldings, naming only the stacks that differ.
-fn assert_same(got: &Folded, want: &Folded, what: &str) {
-    let keys: std::collections::BTreeSet<&String> = got.keys().chain(want.keys()).collect();
-    let diff: Vec<String> = keys
-        .into_iter()
-        .filter(|k| got.get(*k) != want.get(*k))
-        .map(|k| format!("{k}: text {:?}, protobuf {:?}", got.get(k), want.get(k)))
-        .collect();
-    assert!(
-        diff.is_empty(),
-        "{what}: stacks differ:\n{}",
-        diff.join("\n")
-    );
-}
-
-fn parse_folded(text: &str) -> Folded {
-    let mut map = Folded::new();
-    for line in text.lines() {
-        let (stack, value) = line.rsplit_once(' ').expect("folded line");
-        *map.entry(stack.to_string()).or_default() += value.parse::<i128>().expect("value");
-    }
-    map
-}
 
 /// The Go release as (major, minor), from `go env GOVERSION` (`go1.19.8`).
 fn go_version() -> (u32, u32) {
@@ -64,82 +30,6 @@ fn go_version() -> (u32, u32) {
     let mut parts = text.trim().trim_start_matches("go").split('.');
     let mut next = || parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     (next(), next())
-}
-
-/// Maps every stack with `rule` (frames root first) and sums stacks that become equal.
-fn map_stacks(folded: &Folded, rule: impl Fn(Vec<String>) -> Vec<String>) -> Folded {
-    let mut out = Folded::new();
-    for (stack, value) in folded {
-        let frames = stack.split(';').map(generic_rule).collect();
-        *out.entry(rule(frames).join(";")).or_default() += value;
-    }
-    out
-}
-
-/// `main.Sum[go.shape.int]` → `main.Sum[...]`: the text from the first `[` to the last `]`.
-fn generic_rule(frame: &str) -> String {
-    match (frame.find('['), frame.rfind(']')) {
-        (Some(a), Some(b)) if a < b && !frame.starts_with('[') => {
-            format!("{}[...]{}", &frame[..a], &frame[b + 1..])
-        }
-        _ => frame.to_string(),
-    }
-}
-
-/// ?debug=1: the leaf-side run of runtime frames is hidden, unless it is every frame.
-fn debug1_rule(version: (u32, u32)) -> impl Fn(Vec<String>) -> Vec<String> {
-    move |mut frames: Vec<String>| {
-        let hidden = |f: &String| {
-            f.starts_with("runtime.") || (version >= (1, 26) && f.starts_with("internal/runtime/"))
-        };
-        let keep = frames.iter().rposition(|f| !hidden(f)).map_or(0, |i| i + 1);
-        let labels = frames.iter().take_while(|f| is_label(f)).count();
-        if keep > labels {
-            frames.truncate(keep);
-        }
-        frames
-    }
-}
-
-fn is_label(frame: &str) -> bool {
-    frame.contains('=') && !frame.contains('.')
-}
-
-/// ?debug=2: unexported runtime functions are not printed (runtime.gopanic is).
-fn debug2_rule(version: (u32, u32)) -> impl Fn(Vec<String>) -> Vec<String> {
-    move |frames: Vec<String>| {
-        let kept: Vec<String> = frames
-            .iter()
-            .filter(|f| f.as_str() == "runtime.gopanic" || !hidden_at_level_1(f, version))
-            .cloned()
-            .collect();
-        if kept.is_empty() {
-            frames
-        } else {
-            kept
-        }
-    }
-}
-
-fn hidden_at_level_1(frame: &str, version: (u32, u32)) -> bool {
-    if !frame.contains('.') {
-        return true;
-    }
-    let Some(x) = frame.strip_prefix("runtime.") else {
-        return false;
-    };
-    let exported = |s: &str| s.starts_with(|c: char| c.is_ascii_uppercase());
-    if version < (1, 23) {
-        return !exported(x);
-    }
-    // From 1.23: a method is shown when both its type and the method are exported.
-    let receiver = x.trim_start_matches("(*").trim_start_matches('(');
-    match receiver.split_once('.') {
-        Some((ty, method)) => !(exported(ty) && exported(method.trim_start_matches(")."))),
-        None => {
-            !exported(x) && !(version >= (1, 26) && (x == "runFinalizers" || x == "runCleanups"))
-        }
-    }
 }
 
 /// Left out of the ?debug=2 comparison: the goroutine that wrote the pages.
