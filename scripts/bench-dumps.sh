@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: pprof-collapse (release) on a synthetic 100,000-goroutine dump (examples/gen_dump.rs,
-# fixed seed: ~117 MB, 18-34 frames per goroutine), on Go's 64 MiB cut of it, and on the dump
-# piped through stdin. Reports wall time, CPU time and peak RSS (/usr/bin/time -v "Maximum
+# fixed seed: ~117 MB, 18-34 frames per goroutine, 600 distinct stacks), on Go's 64 MiB cut of
+# it, on the dump piped through stdin, and on a dump whose stacks are all different. Reports wall time, CPU time and peak RSS (/usr/bin/time -v "Maximum
 # resident set size"), best of $RUNS runs, and the RSS as a share of the input size.
 # Targets: under 1.5 s, under 128 MiB whatever the dump's size.
 #
@@ -30,6 +30,11 @@ cut="$bench_dir/dump-$goroutines.cut64M.txt"
 if [[ ! -s "$cut" ]]; then
   head -c $((64 << 20)) "$dump" > "$cut"
 fi
+distinct="$bench_dir/dump-$goroutines.distinct.txt"
+if [[ ! -s "$distinct" ]]; then
+  echo "generating $distinct (every stack different) ..." >&2
+  target/release/examples/gen_dump "$distinct" "$goroutines" "$goroutines"
+fi
 
 # shellcheck source=scripts/bench-measure.sh
 source scripts/bench-measure.sh
@@ -49,4 +54,5 @@ best_of "$runs" "$collapse" --state --created-by --minutes "$dump" |
   report "  --state --created-by --minutes" "$(size "$dump")"
 stdin_file="$dump" best_of "$runs" "$collapse" | report "  from stdin" "$(size "$dump")"
 best_of "$runs" "$collapse" "$cut" 2>/dev/null | report "$(basename "$cut")" "$(size "$cut")"
+best_of "$runs" "$collapse" "$distinct" | report "$(basename "$distinct")" "$(size "$distinct")"
 echo "  ($("$collapse" "$dump" | wc -l) folded lines)"

@@ -2,23 +2,30 @@
 //! 100,000 goroutines, about 117 MB, 18 to 34 frames per goroutine (26 on average), in the
 //! shape Go prints (`goroutine N [STATE, M minutes]:`, function lines with argument lists,
 //! inlined `(...)` frames, tab-indented `FILE:LINE +0xOFF` location lines, `created by F in
-//! goroutine N`). Goroutines follow 600 stack templates (a service has few distinct stacks and
-//! many goroutines per stack), with random arguments and wait minutes, and now and then a
+//! goroutine N`). Goroutines follow 600 stack templates by default (a service has few distinct
+//! stacks and many goroutines per stack; `stacks` = the goroutine count makes the stacks all
+//! different, the worst case for memory), with random arguments and wait minutes, and now and then a
 //! running goroutine whose stack is unavailable. The seed is fixed by the caller: the same
 //! arguments always give the same bytes.
 
 use crate::rng::Rng;
 use std::io::{self, Write};
 
-const TEMPLATES: u64 = 600;
+/// Distinct stacks of the benchmark's dump.
+pub const STACKS: u64 = 600;
 const FUNCTIONS: u64 = 3_000;
 
-/// Writes a dump of `count` goroutines made with `seed`.
-pub fn write_dump(out: &mut impl Write, count: u64, seed: u64) -> io::Result<()> {
+/// Writes a dump of `count` goroutines over `stacks` stack templates, made with `seed`; with
+/// `stacks` ≥ `count` goroutine N takes template N, so every stack is different.
+pub fn write_dump(out: &mut impl Write, count: u64, stacks: u64, seed: u64) -> io::Result<()> {
     let mut rng = Rng(seed);
-    let templates = templates(&mut rng);
+    let templates = templates(&mut rng, stacks.max(1));
     for id in 1..=count {
-        let t = &templates[rng.below(TEMPLATES) as usize];
+        let t = if stacks >= count {
+            &templates[(id - 1) as usize]
+        } else {
+            &templates[rng.below(stacks.max(1)) as usize]
+        };
         write_goroutine(out, &mut rng, id, t)?;
     }
     Ok(())
@@ -49,7 +56,7 @@ struct Template {
     creator: u64,
 }
 
-fn templates(rng: &mut Rng) -> Vec<Template> {
+fn templates(rng: &mut Rng, count: u64) -> Vec<Template> {
     const STATES: [&str; 8] = [
         "chan receive",
         "select",
@@ -60,16 +67,15 @@ fn templates(rng: &mut Rng) -> Vec<Template> {
         "chan send",
         "sync.Cond.Wait",
     ];
-    (0..TEMPLATES)
+    (0..count)
         .map(|_| {
             let depth = 18 + rng.below(17);
+            // A function's frames are at one of its 4 call sites, as in a real program.
             let frames = (0..depth)
                 .map(|_| {
-                    (
-                        rng.below(FUNCTIONS),
-                        10 + rng.below(900) as u32,
-                        rng.below(3) == 0,
-                    )
+                    let f = rng.below(FUNCTIONS);
+                    let line = 10 + (f % 900) as u32 + 7 * rng.below(4) as u32;
+                    (f, line, rng.below(3) == 0)
                 })
                 .collect();
             Template {
