@@ -127,6 +127,7 @@ fn debug1_and_debug2_fold_like_the_protobuf_taken_with_them() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 #[ignore = "needs go"]
 fn a_sigquit_dump_folds_like_the_protobuf() {
