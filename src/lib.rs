@@ -20,3 +20,4 @@ pub mod fetch;
 pub mod flamegraph;
 pub mod folded;
 pub mod profile;
+pub mod shape;

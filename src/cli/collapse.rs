@@ -1,7 +1,7 @@
 //! The command line of `pprof-collapse`: its clap definition, used by the binary, the man page and the
 //! shell completions (`examples/gen-docs`).
 
-use clap::{Arg, ArgAction, Command};
+use clap::{Arg, ArgAction, Args, Command};
 
 const ABOUT: &str = "pprof profiles (protobuf or `go tool pprof -raw` text) to folded stacks";
 
@@ -55,6 +55,10 @@ exit 2.";
 
 /// The full clap definition of `pprof-collapse`.
 pub fn command() -> Command {
+    super::shape::ShapeArgs::augment_args(base_command())
+}
+
+fn base_command() -> Command {
     Command::new("pprof-collapse")
         .version(concat!("(flamepipe) ", env!("CARGO_PKG_VERSION")))
         .about(ABOUT)

@@ -417,6 +417,18 @@ impl Folded {
     }
 
     /// Writes the folded lines (`STACK VALUE` + LF) and returns the writer.
+    /// The number of stacks whose sum is negative (delta profiles, subtractions).
+    pub fn negative_count(&self) -> usize {
+        let sums = &self.table.sums;
+        self.order.iter().filter(|&&s| sums[s as usize] < 0).count()
+    }
+
+    /// Leaves out the stacks whose sum is negative.
+    pub fn drop_negative(&mut self) {
+        let sums = &self.table.sums;
+        self.order.retain(|&s| sums[s as usize] >= 0);
+    }
+
     pub fn write_to<W: Write>(&self, out: W) -> io::Result<W> {
         let mut writer = FoldedWriter::new(out);
         for &stack in &self.order {

@@ -98,7 +98,7 @@ pub struct ValueType {
 }
 
 /// A sample label: string when `str != 0`, numeric otherwise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Label {
     /// Key.
     pub key: StrId,
@@ -115,7 +115,7 @@ pub struct Label {
 pub const NONE: StrId = StrId::MAX;
 
 /// One source line of a location, its function already resolved to a name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Line {
     /// Function name; 0 (empty) when the line has no function or the name is empty.
     pub name: StrId,

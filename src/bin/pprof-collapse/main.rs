@@ -2,10 +2,12 @@
 //! inputs, exit codes; the work is in `flamepipe::profile` and `flamepipe::collapse`.
 
 use flamepipe::cli::collapse as args;
+use flamepipe::cli::shape::{ShapeArgs, SINGLE_DASH as SHAPE_SINGLE_DASH};
 
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::collapse::{Collapser, Options, SampleIndex};
 use flamepipe::profile::{read_profile, read_profile_file, Profile, ProfileError};
+use flamepipe::shape::{self, Filters, Input, Output};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -30,6 +32,7 @@ fn normalise_args(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ff
         let single = !only_files
             && SINGLE_DASH
                 .iter()
+                .chain(&SHAPE_SINGLE_DASH)
                 .any(|o| text == *o || (text.starts_with(o) && text[o.len()..].starts_with('=')));
         out.push(if single {
             format!("-{text}").into()
@@ -61,8 +64,23 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let options = options(&matches);
+    let shaping = match <ShapeArgs as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(message) = shaping.usage_error() {
+        eprintln!("pprof-collapse: {message}");
+        eprintln!("{}", args::command().render_usage());
+        return ExitCode::from(2);
+    }
     if matches.get_flag("list") {
         return list(&files);
+    }
+    if shaping.any() {
+        return run_shaped(&files, &options, &shaping);
     }
     run(&files, options)
 }
@@ -140,18 +158,116 @@ fn run(files: &[String], options: Options) -> ExitCode {
     }
     let folded = collapser.finish();
     if folded.is_empty() {
-        let names: Vec<&str> = files.iter().map(|f| display_name(f)).collect();
         warn(format_args!(
             "{}: no stacks (the profile has no non-zero samples)",
-            names.join(", ")
+            names(files)
         ));
         return ExitCode::SUCCESS;
     }
-    match folded.write_to(io::stdout().lock()) {
+    warn_negative(files, folded.negative_count(), folded.len());
+    write_out(|out| folded.write_to(out).map(drop))
+}
+
+/// The inputs' names, for messages.
+fn names(files: &[String]) -> String {
+    let names: Vec<&str> = files.iter().map(|f| display_name(f)).collect();
+    names.join(", ")
+}
+
+/// Writes the output; a closed stdout is a quiet success.
+fn write_out(write: impl FnOnce(io::StdoutLock<'static>) -> io::Result<()>) -> ExitCode {
+    match write(io::stdout().lock()) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => fail("<stdout>", format_args!("cannot write: {e}")),
     }
+}
+
+/// The warning for output with negative values (delta profiles), which flamegraph leaves out.
+fn warn_negative(files: &[String], negative: usize, total: usize) {
+    if negative > 0 {
+        warn(format_args!(
+            "{}: {negative} of {total} stacks have negative values (a delta profile?), which \
+             flamegraph leaves out: add --drop_negative to keep only the growth, or compare two \
+             profiles with --diff_base OLD (see \"Negative values\" in docs/pprof-collapse.md)",
+            names(files)
+        ));
+    }
+}
+
+/// Loads a profile and prints its reading warnings.
+fn load_named(file: &str) -> Result<Profile, ExitCode> {
+    let name = display_name(file);
+    let profile = load(file).map_err(|e| fail(name, e))?;
+    for w in &profile.warnings {
+        warn(format_args!("{name}: {w}"));
+    }
+    Ok(profile)
+}
+
+/// With filters or a base: the pipeline of docs/pprof-collapse.md, "Filters and comparisons".
+fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitCode {
+    let filters = match Filters::compile(&shaping.spec()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("pprof-collapse: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut profiles = Vec::with_capacity(files.len());
+    for file in files {
+        match load_named(file) {
+            Ok(p) => profiles.push(p),
+            Err(code) => return code,
+        }
+    }
+    let base = match shaping.baseline() {
+        Some((file, mode)) => match load_named(file) {
+            Ok(p) => Some((file, p, mode)),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let inputs: Vec<Input<'_>> = files
+        .iter()
+        .zip(&profiles)
+        .map(|(file, profile)| Input {
+            name: display_name(file),
+            profile,
+        })
+        .collect();
+    let base_input = base.as_ref().map(|(file, profile, mode)| {
+        let input = Input {
+            name: display_name(file),
+            profile,
+        };
+        (input, *mode)
+    });
+    let shaped = match shape::shape(&inputs, base_input, &filters) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pprof-collapse: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    for w in &shaped.warnings {
+        warn(w);
+    }
+    let output = match shaped.fold(options) {
+        Ok(o) => o,
+        Err(e) => return fail(inputs[0].name, e),
+    };
+    if output.is_empty() {
+        warn(format_args!("{}: no stacks left after filtering", names(files)));
+        return ExitCode::SUCCESS;
+    }
+    if shaping.base.is_none() {
+        let negative = output.negative_stacks();
+        if let Output::Single(folded) = &output {
+            warn_negative(files, negative, folded.len());
+        }
+    }
+    write_out(|out| output.write_to(out).map(drop))
 }
 
 fn list(files: &[String]) -> ExitCode {
