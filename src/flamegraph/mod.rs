@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::folded::{frame_text, read_lines, Counts};
+use crate::folded::{frame_text, read_lines, Counts, Skipped};
 use color::{delta_color, Colorer, Palette, PaletteMap, Rgb, Seeding};
 use intern::Interner;
 use layout::Layout;
@@ -282,10 +282,18 @@ pub fn render<W: Write>(
             g15(total)
         ));
     }
-    if merged.invalid > 0 {
+    if merged.invalid.invalid > 0 {
         note(format!(
             "Ignored {} lines with invalid format",
-            merged.invalid
+            merged.invalid.invalid
+        ));
+    }
+    if merged.invalid.negative > 0 {
+        note(format!(
+            "Ignored {} lines with negative counts (a delta profile?); only positive counts \
+             are drawn: pprof-collapse --drop_negative keeps the growth alone, and \
+             \"Negative counts\" in docs/flamegraph.md shows how to draw the shrinkage",
+            merged.invalid.negative
         ));
     }
     if total == 0.0 {
@@ -362,10 +370,10 @@ struct Merged {
     frames: FrameSource,
     total: f64,
     max_delta: f64,
-    invalid: u64,
+    invalid: Skipped,
 }
 
-fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<u64, Error> {
+fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<Skipped, Error> {
     let Input { name, reader } = input;
     read_lines(reader, on_line).map_err(|err| Error::Read {
         name,
@@ -398,7 +406,7 @@ fn build_trie(
     inputs: Vec<Input>,
     opts: &Options,
     names: &mut Interner,
-) -> Result<(StackTrie, u64), Error> {
+) -> Result<(StackTrie, Skipped), Error> {
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(1);
     let (empty_tx, empty_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
     for _ in 0..2 {
@@ -428,9 +436,9 @@ fn read_batches(
     names: &mut Interner,
     full: &std::sync::mpsc::SyncSender<Batch>,
     empty: &std::sync::mpsc::Receiver<Batch>,
-) -> Result<u64, Error> {
+) -> Result<Skipped, Error> {
     let mut batch = empty.recv().unwrap_or_default();
-    let mut invalid = 0;
+    let mut invalid = Skipped::default();
     for input in inputs {
         invalid += read_input_lines(input, |stack, counts| {
             let text = frame_text(stack, opts.reverse);
@@ -463,7 +471,7 @@ fn merge_flamechart(
     let mut timeline = Timeline::new(f64::NEG_INFINITY);
     let mut chain = ChainRewriter::new(opts);
     let mut ids = Vec::new();
-    let mut invalid = 0;
+    let mut invalid = Skipped::default();
     for input in inputs {
         invalid += read_input_lines(input, |stack, counts| {
             ids.clear();
