@@ -73,7 +73,8 @@ fn split_negative(text: &str) -> Option<&str> {
     }
     let head = text[..start].strip_suffix('-')?;
     let ws = head.chars().next_back()?;
-    ws.is_whitespace().then(|| &head[..head.len() - ws.len_utf8()])
+    ws.is_whitespace()
+        .then(|| &head[..head.len() - ws.len_utf8()])
 }
 
 /// True when a line that [`parse_line`] rejects would be valid but for a negative last count:
@@ -391,7 +392,10 @@ mod tests {
     #[test]
     fn tells_negative_counts_from_invalid_lines() {
         for line in ["a;b -3", "a 5 -3", "a;b -12\r", " -4"] {
-            assert!(parse_line(line).is_none() && has_negative_count(line), "{line:?}");
+            assert!(
+                parse_line(line).is_none() && has_negative_count(line),
+                "{line:?}"
+            );
         }
         for line in ["a", "a-3", "a --3", "a -3x", "a +3", "-3"] {
             assert!(!has_negative_count(line), "{line:?}");

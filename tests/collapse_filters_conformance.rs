@@ -23,7 +23,10 @@ fn check_case(dir: &Path) -> Option<String> {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let want_stderr = String::from_utf8_lossy(&read("expected.stderr")).into_owned();
     if out.status.code() != Some(rc) {
-        return Some(format!("exit {:?}, want {rc}; stderr: {stderr}", out.status.code()));
+        return Some(format!(
+            "exit {:?}, want {rc}; stderr: {stderr}",
+            out.status.code()
+        ));
     }
     if rc == 0 {
         if out.stdout != read("expected.folded") {
@@ -36,7 +39,9 @@ fn check_case(dir: &Path) -> Option<String> {
     }
     let prefix = want_stderr.trim_end_matches('\n');
     if !out.stdout.is_empty() || stderr.lines().count() != 1 || !stderr.starts_with(prefix) {
-        return Some(format!("stderr {stderr:?}, want one line starting {prefix:?}"));
+        return Some(format!(
+            "stderr {stderr:?}, want one line starting {prefix:?}"
+        ));
     }
     None
 }
@@ -56,7 +61,11 @@ fn check_all(dir: &Path) -> usize {
             check_case(c).map(|why| format!("{name}: {why}"))
         })
         .collect();
-    assert!(failures.is_empty(), "cases that fail:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "cases that fail:\n{}",
+        failures.join("\n")
+    );
     cases.len()
 }
 

@@ -11,16 +11,36 @@ use clap::Args;
 #[command(next_help_heading = "Filters and comparisons (go tool pprof's)")]
 pub struct ShapeArgs {
     /// Keep only samples with a frame that matches RE
-    #[arg(long, value_name = "RE", allow_hyphen_values = true, overrides_with = "focus")]
+    #[arg(
+        long,
+        value_name = "RE",
+        allow_hyphen_values = true,
+        overrides_with = "focus"
+    )]
     pub focus: Option<String>,
     /// Drop samples with a frame that matches RE
-    #[arg(long, value_name = "RE", allow_hyphen_values = true, overrides_with = "ignore")]
+    #[arg(
+        long,
+        value_name = "RE",
+        allow_hyphen_values = true,
+        overrides_with = "ignore"
+    )]
     pub ignore: Option<String>,
     /// Remove the frames that match RE from the stacks
-    #[arg(long, value_name = "RE", allow_hyphen_values = true, overrides_with = "hide")]
+    #[arg(
+        long,
+        value_name = "RE",
+        allow_hyphen_values = true,
+        overrides_with = "hide"
+    )]
     pub hide: Option<String>,
     /// Keep only the frames that match RE in the stacks
-    #[arg(long, value_name = "RE", allow_hyphen_values = true, overrides_with = "show")]
+    #[arg(
+        long,
+        value_name = "RE",
+        allow_hyphen_values = true,
+        overrides_with = "show"
+    )]
     pub show: Option<String>,
     /// Start every stack at its root-most frame that matches RE (drop samples without one)
     #[arg(
@@ -41,16 +61,36 @@ pub struct ShapeArgs {
     )]
     pub prune_from: Option<String>,
     /// Keep only samples whose labels match: `key=RE1,RE2` (any), `RE1,RE2` on `key:value` (all), or numbers with units: `bytes=64kb:`, `delay=1ms:1s`
-    #[arg(long, value_name = "FILTER", allow_hyphen_values = true, overrides_with = "tagfocus")]
+    #[arg(
+        long,
+        value_name = "FILTER",
+        allow_hyphen_values = true,
+        overrides_with = "tagfocus"
+    )]
     pub tagfocus: Option<String>,
     /// Drop samples whose labels match (the forms of --tagfocus)
-    #[arg(long, value_name = "FILTER", allow_hyphen_values = true, overrides_with = "tagignore")]
+    #[arg(
+        long,
+        value_name = "FILTER",
+        allow_hyphen_values = true,
+        overrides_with = "tagignore"
+    )]
     pub tagignore: Option<String>,
     /// Keep only the label keys that match RE (for --labels, --tag-root, --tag-leaf)
-    #[arg(long, value_name = "RE", allow_hyphen_values = true, overrides_with = "tagshow")]
+    #[arg(
+        long,
+        value_name = "RE",
+        allow_hyphen_values = true,
+        overrides_with = "tagshow"
+    )]
     pub tagshow: Option<String>,
     /// Remove the label keys that match RE
-    #[arg(long, value_name = "RE", allow_hyphen_values = true, overrides_with = "taghide")]
+    #[arg(
+        long,
+        value_name = "RE",
+        allow_hyphen_values = true,
+        overrides_with = "taghide"
+    )]
     pub taghide: Option<String>,
     /// Subtract the profile FILE from the input (one column: new - base)
     #[arg(long, value_name = "FILE", overrides_with = "base")]

@@ -91,10 +91,17 @@ fn by_name(m: &mut Model, f: &Filters, used: &[bool]) -> [bool; 4] {
         if !used {
             continue;
         }
-        if f.ignore.as_ref().is_some_and(|re| matches(strings, re, loc)) {
+        if f.ignore
+            .as_ref()
+            .is_some_and(|re| matches(strings, re, loc))
+        {
             d.ignored = true;
             matched[1] = true;
-        } else if f.focus.as_ref().map_or(true, |re| matches(strings, re, loc)) {
+        } else if f
+            .focus
+            .as_ref()
+            .map_or(true, |re| matches(strings, re, loc))
+        {
             d.focused = true;
             matched[0] = true;
         }
@@ -185,8 +192,14 @@ fn by_tags(m: &mut Model, f: &Filters) -> (bool, bool) {
     let (labels, strings, units) = (&m.labels, &m.strings, &m.label_units);
     m.rows.retain(|row| {
         let l = &labels[row.labels.0..row.labels.1];
-        let focused = f.tagfocus.as_ref().map_or(true, |t| t.matches(l, strings, units));
-        let ignored = f.tagignore.as_ref().is_some_and(|t| t.matches(l, strings, units));
+        let focused = f
+            .tagfocus
+            .as_ref()
+            .map_or(true, |t| t.matches(l, strings, units));
+        let ignored = f
+            .tagignore
+            .as_ref()
+            .is_some_and(|t| t.matches(l, strings, units));
         fm |= focused;
         im |= ignored;
         focused && !ignored
@@ -283,7 +296,10 @@ mod tests {
     fn simplified_names() {
         assert_eq!(simplified("main.(*Node).Sum"), "main.");
         assert_eq!(simplified(".foo(int)"), "foo");
-        assert_eq!(simplified("ns::(anonymous namespace)::f(int)"), "ns::(anonymous namespace)::f");
+        assert_eq!(
+            simplified("ns::(anonymous namespace)::f(int)"),
+            "ns::(anonymous namespace)::f"
+        );
         assert_eq!(simplified("A::operator()(int)"), "A::operator()");
         assert_eq!(simplified("main.Sum[...]"), "main.Sum[...]");
     }

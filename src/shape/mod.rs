@@ -149,7 +149,10 @@ fn regex_option(option: &'static str, text: &Option<String>) -> Result<Option<Re
     }
 }
 
-fn tag_option(option: &'static str, text: &Option<String>) -> Result<Option<TagFilter>, ShapeError> {
+fn tag_option(
+    option: &'static str,
+    text: &Option<String>,
+) -> Result<Option<TagFilter>, ShapeError> {
     match text.as_deref() {
         None => Ok(None),
         Some(t) => TagFilter::parse(option, t),

@@ -60,7 +60,8 @@ fn types_text(p: &Profile) -> String {
 }
 
 fn period_text(p: &Profile) -> String {
-    p.period_type.map_or_else(|| "none".to_string(), |vt| p.type_name(vt))
+    p.period_type
+        .map_or_else(|| "none".to_string(), |vt| p.type_name(vt))
 }
 
 /// Two value types of one kind: same name; units equal, or of one family unless `exact`.
@@ -198,8 +199,8 @@ pub fn combine(
         }
     }
     let mut builder = Builder::new(first.profile, base.map(|b| b.0.profile), &target);
-    builder.model.base_key = matches!(base, Some((_, BaseMode::Diff)))
-        .then(|| builder.model.strings.intern(BASE_KEY));
+    builder.model.base_key =
+        matches!(base, Some((_, BaseMode::Diff))).then(|| builder.model.strings.intern(BASE_KEY));
     for &input in inputs {
         let t = builder.transform(input.profile, &target, &input_norm, false, false);
         builder.add(input, &t)?;
@@ -429,7 +430,10 @@ fn label_units(m: &Model) -> LabelUnits {
     let mut units = LabelUnits::new();
     let mut keys = Vec::new();
     for row in &m.rows {
-        for l in m.labels[row.labels.0..row.labels.1].iter().filter(|l| l.str == 0) {
+        for l in m.labels[row.labels.0..row.labels.1]
+            .iter()
+            .filter(|l| l.str == 0)
+        {
             keys.push(l.key);
             if l.unit != 0 {
                 let unit = String::from_utf8_lossy(m.strings.get(l.unit)).into_owned();

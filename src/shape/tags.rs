@@ -66,21 +66,19 @@ impl TagFilter {
         let key = self.key.as_deref().map(str::as_bytes);
         let key_ok = |l: &Label| key.map_or(true, |k| strings.get(l.key) == k);
         match &self.test {
-            Test::Range { unit, low, high } => labels
-                .iter()
-                .filter(|l| l.str == 0 && key_ok(l))
-                .any(|l| {
+            Test::Range { unit, low, high } => {
+                labels.iter().filter(|l| l.str == 0 && key_ok(l)).any(|l| {
                     let label_unit = units.get(&l.key).map_or("", String::as_str);
                     let (v, u) = scale(l.num, label_unit, unit);
                     u == unit && low.map_or(true, |lo| v >= lo) && high.map_or(true, |hi| v <= hi)
-                }),
-            Test::Regexps(res) if key.is_some() => labels
-                .iter()
-                .filter(|l| l.str != 0 && key_ok(l))
-                .any(|l| {
+                })
+            }
+            Test::Regexps(res) if key.is_some() => {
+                labels.iter().filter(|l| l.str != 0 && key_ok(l)).any(|l| {
                     let value = String::from_utf8_lossy(strings.get(l.str));
                     res.iter().any(|r| r.is_match(&value))
-                }),
+                })
+            }
             Test::Regexps(res) => {
                 let texts: Vec<String> = labels
                     .iter()

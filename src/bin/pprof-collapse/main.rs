@@ -258,7 +258,10 @@ fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitC
         Err(e) => return fail(inputs[0].name, e),
     };
     if output.is_empty() {
-        warn(format_args!("{}: no stacks left after filtering", names(files)));
+        warn(format_args!(
+            "{}: no stacks left after filtering",
+            names(files)
+        ));
         return ExitCode::SUCCESS;
     }
     if shaping.base.is_none() {
