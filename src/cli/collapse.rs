@@ -47,6 +47,12 @@ The default column is `samples` if the profile has one, else its default_sample_
 last column. `--list` shows a profile's columns. Block and mutex profiles are empty unless the
 program calls runtime.SetBlockProfileRate / runtime.SetMutexProfileFraction.
 
+go tool pprof's filters and comparisons (one or two dashes, `=` or a separate value):
+  pprof-collapse --focus 'main\\.handle' --hide '^runtime\\.' cpu.pb.gz | flamegraph > handle.svg
+  pprof-collapse --tagfocus tenant=acme --labels cpu.pb.gz | flamegraph > acme.svg
+  pprof-collapse --diff_base before.pb.gz --normalize after.pb.gz | flamegraph > diff.svg
+  pprof-collapse --base old.heap.pb.gz --drop_negative heap.pb.gz | flamegraph > grew.svg
+
 Without Go's toolchain at hand the `-raw` text works too:
   go tool pprof -raw cpu.pb.gz | pprof-collapse | flamegraph > cpu.svg
 

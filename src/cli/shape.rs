@@ -4,9 +4,10 @@
 use crate::shape::{BaseMode, ShapeSpec};
 use clap::Args;
 
-/// Filters, base profiles and the differential output (docs/pprof-collapse.md, "Filters and
-/// comparisons"). Regexps are RE2 syntax, unanchored, matched against function names, file
-/// names and the mapping's file name.
+// Filters, base profiles and the differential output (docs/pprof-collapse.md, "Filters and
+// comparisons"). Not a doc comment on purpose: clap would make it the about text of the whole
+// command that these arguments are added to.
+#[allow(missing_docs)]
 #[derive(Args, Clone, Debug, Default)]
 #[command(next_help_heading = "Filters and comparisons (go tool pprof's)")]
 pub struct ShapeArgs {
