@@ -2,7 +2,7 @@
 //! `pprof-collapse` (see scripts/bench-collapse.sh).
 //!
 //! ```text
-//! cargo run --release --example synthetic_profile -- OUT.pb.gz [SAMPLES] [LOCATIONS]
+//! cargo run --release --example synthetic_profile -- OUT.pb.gz [SAMPLES] [LOCATIONS] [SEED]
 //! ```
 //!
 //! Defaults: 1,000,000 samples over 50,000 locations (a quarter of them with inlined lines),
@@ -68,7 +68,10 @@ fn main() {
         .unwrap_or(1_000_000);
     let locations: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(50_000);
     let functions = locations * 3 / 5;
-    let mut rng = Rng(0x5eed_f1a3_e91e_0001);
+    // An optional fourth argument varies the seed (a second profile of the same program
+    // for comparisons); without it the bytes are those of seed 1.
+    let seed: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let mut rng = Rng(0x5eed_f1a3_e91e_0000 + seed);
     let mut strings = Strings {
         table: vec![Vec::new()],
         index: Default::default(),

@@ -214,8 +214,9 @@ fn run(
             mode,
         )
     });
-    let shaped = shape(&inputs, base, &filters).map_err(|e| e.to_string())?;
-    let output = shaped.fold(options).map_err(|e| e.to_string())?;
+    let output = shape(&inputs, base, &filters, options)
+        .map_err(|e| e.to_string())?
+        .output;
     if let Output::Single(f) = &output {
         assert!(!spec.drop_negative || f.negative_count() == 0);
     }

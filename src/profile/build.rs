@@ -38,6 +38,11 @@ impl StringTable {
         id
     }
 
+    /// The id of `bytes`, if it is in the table.
+    pub fn find(&self, bytes: &[u8]) -> Option<StrId> {
+        self.index.get(bytes).copied()
+    }
+
     /// The bytes of string `id` (empty when unknown).
     pub fn get(&self, id: StrId) -> &[u8] {
         match self.spans.get(id as usize) {
@@ -128,5 +133,12 @@ pub fn from_parts<'a>(
         samples: Samples::Table(table),
         warnings: Vec::new(),
         source: None,
+    }
+}
+
+impl Profile {
+    /// The number of strings in the profile's string table (ids `0..string_count()`).
+    pub fn string_count(&self) -> usize {
+        self.string_count
     }
 }

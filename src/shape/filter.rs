@@ -2,14 +2,16 @@
 //! `--show_from`, tag filters, `--tagshow`/`--taghide`, `--prune_from`, and the removal of the
 //! base label; with pprof's "matched no samples" warnings.
 
-use super::model::{Loc, Model};
+use super::model::{Loc, Model, Sample};
+use super::tags::{LabelUnits, TagMatcher};
 use super::Filters;
 use crate::profile::build::StringTable;
-use crate::profile::{Line, NONE};
+use crate::profile::{Line, StrId, NONE};
 use regex::Regex;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-fn text(strings: &StringTable, id: crate::profile::StrId) -> Cow<'_, str> {
+fn text(strings: &StringTable, id: StrId) -> Cow<'_, str> {
     String::from_utf8_lossy(strings.get(id))
 }
 
@@ -29,218 +31,250 @@ fn matches(strings: &StringTable, re: &Regex, loc: &Loc) -> bool {
     loc.lines.iter().any(|l| line_matches(strings, re, l)) || mapping_matches(strings, re, loc)
 }
 
-/// Which locations the samples left use.
-fn used_locations(m: &Model) -> Vec<bool> {
-    let mut used = vec![false; m.locations.len()];
-    for row in &m.rows {
-        for &l in &m.locs[row.locs.0..row.locs.1] {
-            used[l as usize] = true;
-        }
-    }
-    used
+/// Per-location facts for pprof's warnings (bits of [`Plan::flags`]).
+const FOCUSED: u8 = 1;
+const IGNORE_MATCH: u8 = 2;
+const HIDE_MATCH: u8 = 4;
+const SHOW_LEFT: u8 = 8;
+const SHOW_FROM_MATCH: u8 = 16;
+/// What the sample steps need to know of a location.
+const IGNORED: u8 = 32;
+const HIDDEN: u8 = 64;
+const PRUNE_MATCH: u8 = 128;
+
+/// Steps 5–10, decided per location up front (the locations' Lines are trimmed in the model),
+/// then applied to each sample by [`Plan::apply`]; it gathers what pprof's warnings need.
+pub struct Plan<'f> {
+    filters: &'f Filters,
+    flags: Vec<u8>,
+    /// Locations of the samples that reached step 5.
+    used: Vec<bool>,
+    tagfocus: Option<TagMatcher<'f>>,
+    tagignore: Option<TagMatcher<'f>>,
+    /// `--tagshow`/`--taghide` per label key: (shown, hidden).
+    keys: HashMap<StrId, (bool, bool)>,
+    base_key: Option<StrId>,
+    matched: [bool; 4],
 }
 
-/// Runs steps 5–10 and returns the warnings, in pprof's order.
-pub fn apply(m: &mut Model, f: &Filters) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let mut warn = |given: bool, matched: bool, name: &str| {
-        if given && !matched {
-            warnings.push(format!("{name} expression matched no samples"));
-        }
-    };
-    let used = used_locations(m);
-    let [fm, im, hm, sm] = by_name(m, f, &used);
-    warn(f.focus.is_some(), fm, "Focus");
-    warn(f.ignore.is_some(), im, "Ignore");
-    warn(f.hide.is_some(), hm, "Hide");
-    warn(f.show.is_some(), sm, "Show");
-    if let Some(re) = &f.show_from {
-        let matched = show_from(m, re, &used);
-        warn(true, matched, "ShowFrom");
-    }
-    let (tf, ti) = by_tags(m, f);
-    warn(f.tagfocus.is_some(), tf, "TagFocus");
-    warn(f.tagignore.is_some(), ti, "TagIgnore");
-    let (ts, th) = tags_by_name(m, f.tagshow.as_ref(), f.taghide.as_ref());
-    warn(f.tagshow.is_some(), ts, "TagShow");
-    warn(f.taghide.is_some(), th, "TagHide");
-    if let Some(re) = &f.prune_from {
-        prune_from(m, re);
-    }
-    if let Some(key) = m.base_key {
-        remove_labels(&mut m.rows, &mut m.labels, |l| l.key == key);
-    }
-    warnings
-}
-
-/// What step 5 decided for one location.
-#[derive(Clone, Copy, Default)]
-struct Decision {
-    ignored: bool,
-    focused: bool,
-    hidden: bool,
-}
-
-/// Step 5: focus, ignore, hide, show (pprof's `FilterSamplesByName`). Returns whether each
-/// of the four matched.
-fn by_name(m: &mut Model, f: &Filters, used: &[bool]) -> [bool; 4] {
-    let mut matched = [false; 4];
-    let mut decisions = vec![Decision::default(); m.locations.len()];
-    let strings = &m.strings;
-    for ((loc, d), &used) in m.locations.iter_mut().zip(&mut decisions).zip(used) {
-        if !used {
-            continue;
-        }
-        if f.ignore
-            .as_ref()
-            .is_some_and(|re| matches(strings, re, loc))
-        {
-            d.ignored = true;
-            matched[1] = true;
-        } else if f
-            .focus
-            .as_ref()
-            .map_or(true, |re| matches(strings, re, loc))
-        {
-            d.focused = true;
-            matched[0] = true;
-        }
-        if let Some(re) = &f.hide {
-            if matches(strings, re, loc) {
-                matched[2] = true;
-                if mapping_matches(strings, re, loc) {
-                    loc.lines.clear();
-                } else {
-                    loc.lines.retain(|l| !line_matches(strings, re, l));
+impl<'f> Plan<'f> {
+    /// Decides every location of `m` and trims its Lines (hide, show, show_from, prune_from).
+    pub fn new(m: &mut Model, f: &'f Filters) -> Self {
+        let strings = &m.strings;
+        let flags = m
+            .locations
+            .iter_mut()
+            .map(|loc| {
+                let mut flags = by_name(strings, f, loc);
+                if let Some(re) = &f.show_from {
+                    flags |= show_from(strings, re, loc);
                 }
-                d.hidden = loc.lines.is_empty();
-            }
-        }
-        if let Some(re) = &f.show {
-            if !mapping_matches(strings, re, loc) {
-                loc.lines
-                    .retain(|l| l.file == NONE || line_matches(strings, re, l));
-            }
-            d.hidden |= loc.lines.is_empty();
-            matched[3] |= !loc.lines.is_empty();
+                if let Some(re) = &f.prune_from {
+                    flags |= prune_from(strings, re, loc);
+                }
+                flags
+            })
+            .collect();
+        Plan {
+            filters: f,
+            flags,
+            used: vec![false; m.locations.len()],
+            tagfocus: f.tagfocus.as_ref().map(|t| TagMatcher::new(t, strings)),
+            tagignore: f.tagignore.as_ref().map(|t| TagMatcher::new(t, strings)),
+            keys: HashMap::new(),
+            base_key: m.base_key,
+            matched: [false; 4],
         }
     }
-    let (locs, rows) = (&mut m.locs, &mut m.rows);
-    rows.retain_mut(|row| {
-        let stack = &mut locs[row.locs.0..row.locs.1];
+
+    /// Forgets what samples were seen (to walk them again).
+    pub fn reset(&mut self) {
+        self.used.iter_mut().for_each(|u| *u = false);
+        self.matched = [false; 4];
+    }
+
+    /// Steps 5–10 on one sample (of step 4: not all zero); false when it is dropped.
+    pub fn apply(&mut self, s: &mut Sample, strings: &StringTable, units: &LabelUnits) -> bool {
+        let f = self.filters;
+        let flags = &self.flags;
+        for &l in &s.locs {
+            self.used[l as usize] = true;
+        }
         let mut focused = false;
-        for &l in stack.iter() {
-            let d = decisions[l as usize];
-            if d.ignored {
+        for &l in &s.locs {
+            let flag = flags[l as usize];
+            if flag & IGNORED != 0 {
                 return false;
             }
-            focused |= d.focused;
+            focused |= flag & FOCUSED != 0;
         }
-        if !focused {
+        s.locs.retain(|&l| flags[l as usize] & HIDDEN == 0);
+        if !focused || s.locs.is_empty() {
             return false;
         }
-        let mut kept = 0;
-        for i in 0..stack.len() {
-            if !decisions[stack[i] as usize].hidden {
-                stack[kept] = stack[i];
-                kept += 1;
+        if f.show_from.is_some() {
+            match s
+                .locs
+                .iter()
+                .rposition(|&l| flags[l as usize] & SHOW_FROM_MATCH != 0)
+            {
+                Some(i) => s.locs.truncate(i + 1),
+                None => return false,
             }
         }
-        row.locs.1 = row.locs.0 + kept;
-        kept > 0
-    });
-    matched
-}
-
-/// Step 6: `--show_from`. Every matching location keeps its Lines up to its root-most match;
-/// every stack starts at its root-most matching location (samples without one are dropped).
-/// `used`: the locations step 4 left (pprof keeps them all in the profile after step 5).
-fn show_from(m: &mut Model, re: &Regex, used: &[bool]) -> bool {
-    let mut hits = vec![false; m.locations.len()];
-    let strings = &m.strings;
-    for (i, loc) in m.locations.iter_mut().enumerate() {
-        if !used[i] {
-            continue;
+        if !self.tags(s, strings, units) {
+            return false;
         }
-        if mapping_matches(strings, re, loc) {
-            hits[i] = true;
-        } else if let Some(last) = loc.lines.iter().rposition(|l| line_matches(strings, re, l)) {
-            loc.lines.truncate(last + 1);
-            hits[i] = true;
+        if f.tagshow.is_some() || f.taghide.is_some() {
+            self.label_keys(s, strings);
         }
+        if f.prune_from.is_some() {
+            let flags = &self.flags;
+            if let Some(i) = s
+                .locs
+                .iter()
+                .position(|&l| flags[l as usize] & PRUNE_MATCH != 0)
+            {
+                s.locs.drain(..i);
+            }
+        }
+        if let Some(key) = self.base_key {
+            s.labels.retain(|l| l.key != key);
+        }
+        true
     }
-    let locs = &m.locs;
-    m.rows.retain_mut(|row| {
-        let stack = &locs[row.locs.0..row.locs.1];
-        match stack.iter().rposition(|&l| hits[l as usize]) {
-            Some(i) => {
-                row.locs.1 = row.locs.0 + i + 1;
-                true
-            }
+
+    /// Step 7: `--tagfocus`, `--tagignore` (pprof's `FilterSamplesByTag`).
+    fn tags(&mut self, s: &Sample, strings: &StringTable, units: &LabelUnits) -> bool {
+        let focused = match &mut self.tagfocus {
+            Some(t) => t.matches(&s.labels, strings, units),
+            None => true,
+        };
+        let ignored = match &mut self.tagignore {
+            Some(t) => t.matches(&s.labels, strings, units),
             None => false,
-        }
-    });
-    hits.iter().any(|&h| h)
-}
-
-/// Step 7: `--tagfocus`, `--tagignore` (pprof's `FilterSamplesByTag`).
-fn by_tags(m: &mut Model, f: &Filters) -> (bool, bool) {
-    if f.tagfocus.is_none() && f.tagignore.is_none() {
-        return (false, false);
-    }
-    let (mut fm, mut im) = (false, false);
-    let (labels, strings, units) = (&m.labels, &m.strings, &m.label_units);
-    m.rows.retain(|row| {
-        let l = &labels[row.labels.0..row.labels.1];
-        let focused = f
-            .tagfocus
-            .as_ref()
-            .map_or(true, |t| t.matches(l, strings, units));
-        let ignored = f
-            .tagignore
-            .as_ref()
-            .is_some_and(|t| t.matches(l, strings, units));
-        fm |= focused;
-        im |= ignored;
+        };
+        self.matched[0] |= focused;
+        self.matched[1] |= ignored;
         focused && !ignored
-    });
-    (fm, im)
-}
-
-/// Step 8: `--tagshow`, `--taghide` remove label keys (pprof's `FilterTagsByName`).
-fn tags_by_name(m: &mut Model, show: Option<&Regex>, hide: Option<&Regex>) -> (bool, bool) {
-    if show.is_none() && hide.is_none() {
-        return (false, false);
     }
-    let (mut sm, mut hm) = (false, false);
-    let strings = &m.strings;
-    remove_labels(&mut m.rows, &mut m.labels, |l| {
-        let key = text(strings, l.key);
-        let shown = show.map_or(true, |re| re.is_match(&key));
-        let hidden = hide.is_some_and(|re| re.is_match(&key));
-        sm |= shown;
-        hm |= hidden;
-        !shown || hidden
-    });
-    (sm, hm)
+
+    /// Step 8: `--tagshow`, `--taghide` remove label keys (pprof's `FilterTagsByName`).
+    fn label_keys(&mut self, s: &mut Sample, strings: &StringTable) {
+        let f = self.filters;
+        let (keys, matched) = (&mut self.keys, &mut self.matched);
+        s.labels.retain(|l| {
+            let &mut (shown, hidden) = keys.entry(l.key).or_insert_with(|| {
+                let key = text(strings, l.key);
+                let shown = f.tagshow.as_ref().map_or(true, |re| re.is_match(&key));
+                (
+                    shown,
+                    f.taghide.as_ref().is_some_and(|re| re.is_match(&key)),
+                )
+            });
+            matched[2] |= shown;
+            matched[3] |= hidden;
+            shown && !hidden
+        });
+    }
+
+    /// pprof's "... expression matched no samples" warnings, in its order.
+    pub fn warnings(&self) -> Vec<String> {
+        let f = self.filters;
+        let any = |bit: u8| {
+            self.flags
+                .iter()
+                .zip(&self.used)
+                .any(|(&flags, &used)| used && flags & bit != 0)
+        };
+        let checks = [
+            (f.focus.is_some(), any(FOCUSED), "Focus"),
+            (f.ignore.is_some(), any(IGNORE_MATCH), "Ignore"),
+            (f.hide.is_some(), any(HIDE_MATCH), "Hide"),
+            (f.show.is_some(), any(SHOW_LEFT), "Show"),
+            (f.show_from.is_some(), any(SHOW_FROM_MATCH), "ShowFrom"),
+            (f.tagfocus.is_some(), self.matched[0], "TagFocus"),
+            (f.tagignore.is_some(), self.matched[1], "TagIgnore"),
+            (f.tagshow.is_some(), self.matched[2], "TagShow"),
+            (f.taghide.is_some(), self.matched[3], "TagHide"),
+        ];
+        checks
+            .iter()
+            .filter(|(given, matched, _)| *given && !matched)
+            .map(|(_, _, name)| format!("{name} expression matched no samples"))
+            .collect()
+    }
 }
 
-/// Removes the labels for which `remove` holds from every sample.
-fn remove_labels(
-    rows: &mut [super::model::Row],
-    all: &mut [crate::profile::Label],
-    mut remove: impl FnMut(&crate::profile::Label) -> bool,
-) {
-    for row in rows {
-        let labels = &mut all[row.labels.0..row.labels.1];
-        let mut kept = 0;
-        for i in 0..labels.len() {
-            if !remove(&labels[i]) {
-                labels[kept] = labels[i];
-                kept += 1;
+/// Step 5 for one location: focus, ignore, hide, show (pprof's `FilterSamplesByName`).
+fn by_name(strings: &StringTable, f: &Filters, loc: &mut Loc) -> u8 {
+    let mut flags = 0;
+    if f.ignore
+        .as_ref()
+        .is_some_and(|re| matches(strings, re, loc))
+    {
+        flags |= IGNORED | IGNORE_MATCH;
+    } else if f
+        .focus
+        .as_ref()
+        .map_or(true, |re| matches(strings, re, loc))
+    {
+        flags |= FOCUSED;
+    }
+    if let Some(re) = &f.hide {
+        if matches(strings, re, loc) {
+            flags |= HIDE_MATCH;
+            if mapping_matches(strings, re, loc) {
+                loc.lines.clear();
+            } else {
+                loc.lines.retain(|l| !line_matches(strings, re, l));
+            }
+            if loc.lines.is_empty() {
+                flags |= HIDDEN;
             }
         }
-        row.labels.1 = row.labels.0 + kept;
+    }
+    if let Some(re) = &f.show {
+        if !mapping_matches(strings, re, loc) {
+            loc.lines
+                .retain(|l| l.file == NONE || line_matches(strings, re, l));
+        }
+        flags |= if loc.lines.is_empty() {
+            HIDDEN
+        } else {
+            SHOW_LEFT
+        };
+    }
+    flags
+}
+
+/// Step 6 for one location: a match keeps its Lines up to its root-most matching one (a
+/// mapping match keeps all).
+fn show_from(strings: &StringTable, re: &Regex, loc: &mut Loc) -> u8 {
+    if mapping_matches(strings, re, loc) {
+        return SHOW_FROM_MATCH;
+    }
+    match loc.lines.iter().rposition(|l| line_matches(strings, re, l)) {
+        Some(last) => {
+            loc.lines.truncate(last + 1);
+            SHOW_FROM_MATCH
+        }
+        None => 0,
+    }
+}
+
+/// Step 9 for one location: a match on a simplified function name keeps the Lines from the
+/// innermost matching one on.
+fn prune_from(strings: &StringTable, re: &Regex, loc: &mut Loc) -> u8 {
+    let first = loc.lines.iter().position(|l| {
+        l.file != NONE && l.name != 0 && re.is_match(simplified(&text(strings, l.name)))
+    });
+    match first {
+        Some(i) => {
+            loc.lines.drain(..i);
+            PRUNE_MATCH
+        }
+        None => 0,
     }
 }
 
@@ -263,29 +297,6 @@ fn simplified(name: &str) -> &str {
         }
     }
     name
-}
-
-/// Step 9: `--prune_from`. Every location keeps its Lines from its innermost match on; every
-/// stack ends at its leaf-most matching location.
-fn prune_from(m: &mut Model, re: &Regex) {
-    let mut hits = vec![false; m.locations.len()];
-    let strings = &m.strings;
-    for (loc, hit) in m.locations.iter_mut().zip(&mut hits) {
-        let first = loc.lines.iter().position(|l| {
-            l.file != NONE && l.name != 0 && re.is_match(simplified(&text(strings, l.name)))
-        });
-        if let Some(i) = first {
-            loc.lines.drain(..i);
-            *hit = true;
-        }
-    }
-    let locs = &m.locs;
-    for row in &mut m.rows {
-        let stack = &locs[row.locs.0..row.locs.1];
-        if let Some(i) = stack.iter().position(|&l| hits[l as usize]) {
-            row.locs.0 += i;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-//! Folding a shaped profile: one column of stacks (collapse.md's folding, unchanged), or for
-//! `--diff_base` the two columns `STACK BASE NEW` of a differential flame graph.
+//! Folding shaped samples as they come: one column of stacks (the folding of collapse.md,
+//! unchanged), or for `--diff_base` the two columns `STACK BASE NEW` of a differential flame
+//! graph.
 
-use super::model::{Model, Row};
-use super::Shaped;
-use crate::collapse::{CollapseError, Collapser, Folded, Options};
-use crate::profile::build::{from_parts, LocationParts, SampleParts};
-use crate::profile::Profile;
+use super::model::{Model, Sample};
+use crate::collapse::{CollapseError, Collapser, Folded, Options, Prepared};
+use crate::profile::build::{from_parts, LocationParts};
+use crate::profile::{Profile, SampleRef};
 use std::io::{self, Write};
 
 /// Folded stacks of a shaped profile.
@@ -33,6 +33,14 @@ impl Output {
         }
     }
 
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        match self {
+            Output::Single(f) => f.len(),
+            Output::Diff(text) => text.iter().filter(|&&b| b == b'\n').count(),
+        }
+    }
+
     /// Writes the lines.
     pub fn write_to<W: Write>(&self, mut out: W) -> io::Result<W> {
         match self {
@@ -46,52 +54,79 @@ impl Output {
     }
 }
 
-/// The model as a [`Profile`] holding only the samples for which `keep` holds.
-fn profile_of(m: &Model, keep: impl Fn(&Row) -> bool) -> Profile {
-    let locations: Vec<LocationParts> = m
-        .locations
-        .iter()
-        .map(|l| LocationParts {
-            address: l.address,
-            lines: l.lines.clone(),
+/// The collapsers the shaped samples go to: one, or BASE and NEW for `--diff_base`.
+pub struct Sink {
+    /// The model's strings, header and (trimmed) locations, without samples.
+    profile: Profile,
+    columns: Vec<(Collapser, Prepared)>,
+    diff: bool,
+}
+
+impl Sink {
+    /// Collapsers for the model's locations as they are now (after the filters trimmed them).
+    pub fn new(
+        m: &Model,
+        name: &str,
+        options: &Options,
+        diff: bool,
+    ) -> Result<Sink, CollapseError> {
+        let locations: Vec<LocationParts> = m
+            .locations
+            .iter()
+            .map(|l| LocationParts {
+                address: l.address,
+                lines: l.lines.clone(),
+            })
+            .collect();
+        let profile = from_parts(&m.strings, &m.header, &locations, std::iter::empty());
+        let mut columns = Vec::new();
+        for _ in 0..if diff { 2 } else { 1 } {
+            let mut collapser = Collapser::new(options.clone());
+            if let Some(prepared) = collapser.prepare(name, &profile)? {
+                columns.push((collapser, prepared));
+            }
+        }
+        Ok(Sink {
+            profile,
+            columns,
+            diff,
         })
-        .collect();
-    let samples = m.rows.iter().filter(|r| keep(r)).map(|r| SampleParts {
-        locations: &m.locs[r.locs.0..r.locs.1],
-        values: m.row_values(r),
-        labels: &m.labels[r.labels.0..r.labels.1],
-    });
-    from_parts(&m.strings, &m.header, &locations, samples)
-}
+    }
 
-fn fold_rows(
-    m: &Model,
-    name: &str,
-    options: &Options,
-    keep: impl Fn(&Row) -> bool,
-) -> Result<Folded, CollapseError> {
-    let profile = profile_of(m, keep);
-    let mut collapser = Collapser::new(options.clone());
-    collapser.add_owned(name, profile)?;
-    Ok(collapser.finish())
-}
+    /// Folds one sample (into NEW or BASE with `--diff_base`).
+    pub fn add(&mut self, s: &Sample) {
+        let i = usize::from(self.diff && !s.base);
+        if let Some((collapser, prepared)) = self.columns.get_mut(i) {
+            let sample = SampleRef {
+                locations: &s.locs,
+                values: &s.values,
+                labels: &s.labels,
+            };
+            collapser.add_sample(&self.profile, prepared, &sample);
+        }
+    }
 
-impl Shaped {
-    /// Folds the shaped profile with the folding options of collapse.md (column, labels,
-    /// lines); `--drop_negative` leaves out negative stacks (or, in two columns, stacks that
-    /// shrank).
-    pub fn fold(&self, options: &Options) -> Result<Output, CollapseError> {
+    /// The folded output; `drop_negative` leaves out negative stacks (or, in two columns,
+    /// stacks that shrank).
+    pub fn finish(self, drop_negative: bool) -> Result<Output, CollapseError> {
+        let mut folded = self.columns.into_iter().map(|(c, _)| c.finish());
         if !self.diff {
-            let mut folded = fold_rows(&self.model, &self.name, options, |_| true)?;
-            if self.drop_negative {
+            let Some(mut folded) = folded.next() else {
+                return Ok(Output::Diff(Vec::new()));
+            };
+            if drop_negative {
                 folded.drop_negative();
             }
             return Ok(Output::Single(folded));
         }
-        let base = fold_rows(&self.model, &self.name, options, |r| r.base)?;
-        let new = fold_rows(&self.model, &self.name, options, |r| !r.base)?;
-        let (base, new) = (base.write_to(Vec::new())?, new.write_to(Vec::new())?);
-        Ok(Output::Diff(join(&base, &new, self.drop_negative)))
+        let mut text = || -> Result<Vec<u8>, CollapseError> {
+            match folded.next() {
+                Some(f) => Ok(f.write_to(Vec::new())?),
+                None => Ok(Vec::new()),
+            }
+        };
+        let (base, new) = (text()?, text()?);
+        Ok(Output::Diff(join(&base, &new, drop_negative)))
     }
 }
 
@@ -113,23 +148,22 @@ fn lines(text: &[u8]) -> impl Iterator<Item = (&[u8], i128)> {
 
 /// Joins two sorted folded texts into `STACK BASE NEW` lines, sorted by stack.
 fn join(base: &[u8], new: &[u8], drop_negative: bool) -> Vec<u8> {
+    use std::cmp::Ordering;
     let mut out = Vec::new();
     let (mut b, mut n) = (lines(base).peekable(), lines(new).peekable());
     loop {
-        let (stack, old, now) = match (b.peek(), n.peek()) {
+        let order = match (b.peek(), n.peek()) {
             (None, None) => break,
-            (Some(&(s, v)), None) => (b.next().map_or(s, |_| s), v, 0),
-            (None, Some(&(s, v))) => (n.next().map_or(s, |_| s), 0, v),
-            (Some(&(bs, bv)), Some(&(ns, nv))) => match bs.cmp(ns) {
-                std::cmp::Ordering::Less => (b.next().map_or(bs, |_| bs), bv, 0),
-                std::cmp::Ordering::Greater => (n.next().map_or(ns, |_| ns), 0, nv),
-                std::cmp::Ordering::Equal => {
-                    b.next();
-                    n.next();
-                    (bs, bv, nv)
-                }
-            },
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(&(bs, _)), Some(&(ns, _))) => bs.cmp(ns),
         };
+        let (stack, old, now) = match order {
+            Ordering::Less => b.next().map(|(s, v)| (s, v, 0)),
+            Ordering::Greater => n.next().map(|(s, v)| (s, 0, v)),
+            Ordering::Equal => b.next().zip(n.next()).map(|((s, v), (_, w))| (s, v, w)),
+        }
+        .unwrap_or_default();
         if (old == 0 && now == 0) || (drop_negative && now - old < 0) {
             continue;
         }

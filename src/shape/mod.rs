@@ -15,7 +15,10 @@ pub mod units;
 
 pub use fold::Output;
 
+use crate::collapse::{CollapseError, Options};
 use crate::profile::{Profile, ProfileError};
+use filter::Plan;
+use model::{Sample, Stop};
 use regex::Regex;
 use tags::TagFilter;
 
@@ -48,6 +51,14 @@ pub enum ShapeError {
         input: String,
         /// `sample types A vs B` or `period type A vs B`.
         detail: String,
+    },
+    /// The folding of the shaped profile failed (e.g. `-i` names no column).
+    #[error("{name}: {source}")]
+    Collapse {
+        /// The input as named.
+        name: String,
+        /// What is wrong.
+        source: CollapseError,
     },
     /// An input whose samples cannot be read.
     #[error("{name}: {source}")]
@@ -160,6 +171,12 @@ fn tag_option(
 }
 
 impl Filters {
+    /// True when a tag filter compares numbers, which needs the units of numeric labels.
+    fn needs_units(&self) -> bool {
+        let numeric = |t: &Option<TagFilter>| t.as_ref().is_some_and(TagFilter::is_numeric);
+        numeric(&self.tagfocus) || numeric(&self.tagignore)
+    }
+
     /// Compiles every regexp and tag filter, in pprof's order (the first bad one is the
     /// error): focus, ignore, hide, show, show_from, tagfocus, tagignore, prune_from, tagshow,
     /// taghide.
@@ -200,34 +217,108 @@ pub struct Input<'a> {
     pub profile: &'a Profile,
 }
 
-/// A shaped profile, ready to fold, and the warnings shaping gave.
-#[derive(Debug)]
+/// The folded result of shaping, and the warnings shaping gave.
 pub struct Shaped {
-    model: model::Model,
-    /// The input's name (the first input's), for messages of folding.
-    name: String,
-    diff: bool,
-    drop_negative: bool,
+    /// The folded stacks.
+    pub output: Output,
     /// pprof's "... expression matched no samples" warnings, in order (without the
     /// `pprof-collapse: warning:` prefix).
     pub warnings: Vec<String>,
 }
 
-/// Runs the pipeline: combines the inputs and the base (checking that they are compatible,
-/// normalizing, subtracting or marking the base), merges samples, then applies the filters
-/// in pprof's order.
+/// Runs the pipeline and folds the result with `options` (column, labels, lines): combines
+/// the inputs and the base (checking that they are compatible, normalizing, subtracting or
+/// marking the base), merges samples, applies the filters in pprof's order.
+///
+/// Samples stream from the profiles into the folding, unless merging them can change what
+/// is left (a subtraction, negative values): then they are merged in memory first.
 pub fn shape(
     inputs: &[Input<'_>],
     base: Option<(Input<'_>, BaseMode)>,
     filters: &Filters,
+    options: &Options,
 ) -> Result<Shaped, ShapeError> {
     let mut model = model::combine(inputs, base, filters.normalize)?;
-    let warnings = filter::apply(&mut model, filters);
+    let profiles: Vec<Input<'_>> = inputs.iter().copied().chain(base.map(|b| b.0)).collect();
+    let name = inputs.first().map_or("<stdin>", |i| i.name);
+    let diff = matches!(base, Some((_, BaseMode::Diff)));
+    let mut plan = Plan::new(&mut model, filters);
+    let collapse_error = |source| ShapeError::Collapse {
+        name: name.to_string(),
+        source,
+    };
+    let mut sink = fold::Sink::new(&model, name, options, diff).map_err(collapse_error)?;
+    let subtract = matches!(base, Some((_, BaseMode::Subtract)));
+    if subtract || !stream(&model, &profiles, &mut plan, &mut sink, filters)? {
+        plan.reset();
+        sink = fold::Sink::new(&model, name, options, diff).map_err(collapse_error)?;
+        let rows = model::Rows::merge(&model, &profiles).map_err(stop_error)?;
+        let mut finder = model::UnitFinder::default();
+        rows.for_each(|s| finder.add(&s.labels));
+        let units = finder.finish(&model.strings);
+        rows.for_each(|s| {
+            if plan.apply(s, &model.strings, &units) {
+                sink.add(s);
+            }
+        });
+    }
+    let output = sink.finish(filters.drop_negative).map_err(collapse_error)?;
     Ok(Shaped {
-        model,
-        name: inputs.first().map_or("<stdin>", |i| i.name).to_string(),
-        diff: matches!(base, Some((_, BaseMode::Diff))),
-        drop_negative: filters.drop_negative,
-        warnings,
+        output,
+        warnings: plan.warnings(),
     })
+}
+
+/// The error of a walk over the samples that the callback did not stop.
+fn stop_error(stop: Stop) -> ShapeError {
+    match stop {
+        Stop::Failed(e) => e,
+        Stop::Profile(source) => ShapeError::Input {
+            name: String::new(),
+            source,
+        },
+        Stop::Asked => unreachable!("merging never stops its walk"),
+    }
+}
+
+/// Streams every sample through `plan` into `sink`. False, with nothing usable done, when a
+/// sample has a negative value: merging equal samples could then cancel them out, which
+/// changes pprof's warnings and label units, so the samples are merged first instead.
+fn stream(
+    model: &model::Model,
+    profiles: &[Input<'_>],
+    plan: &mut Plan<'_>,
+    sink: &mut fold::Sink,
+    filters: &Filters,
+) -> Result<bool, ShapeError> {
+    let negative = |s: &Sample| s.values.iter().any(|&v| v < 0);
+    let mut finder = model::UnitFinder::default();
+    if filters.needs_units() {
+        let walk = model.for_each_sample(profiles, |s| {
+            finder.add(&s.labels);
+            if negative(s) {
+                Err(Stop::Asked)
+            } else {
+                Ok(())
+            }
+        });
+        match walk {
+            Err(Stop::Asked) => return Ok(false),
+            other => other.map_err(stop_error)?,
+        }
+    }
+    let units = finder.finish(&model.strings);
+    let walk = model.for_each_sample(profiles, |s| {
+        if negative(s) {
+            return Err(Stop::Asked);
+        }
+        if plan.apply(s, &model.strings, &units) {
+            sink.add(s);
+        }
+        Ok(())
+    });
+    match walk {
+        Err(Stop::Asked) => Ok(false),
+        other => other.map(|()| true).map_err(stop_error),
+    }
 }

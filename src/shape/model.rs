@@ -1,6 +1,8 @@
-//! The profile being shaped: the inputs and the base combined into one set of locations and
-//! samples (pipeline steps 1–4): compatibility, units, `--normalize`, the base negated or
-//! marked, samples with the same stack and labels merged, all-zero samples dropped.
+//! The profile being shaped: the inputs and the base combined (pipeline steps 1–4):
+//! compatibility, units, `--normalize`, one string table and one set of locations for all of
+//! them, and their samples, with the base negated or marked, handed out one at a time
+//! ([`Model::for_each_sample`]) or merged first ([`Rows`]: samples with the same stack and
+//! labels summed, all-zero ones dropped).
 
 use super::tags::LabelUnits;
 use super::units;
@@ -20,36 +22,56 @@ pub struct Loc {
     pub lines: Vec<Line>,
 }
 
-/// A sample: where its locations (leaf first), values and labels are in [`Model`]'s arrays.
-#[derive(Clone, Copy, Debug)]
-pub struct Row {
-    pub locs: (usize, usize),
-    pub labels: (usize, usize),
-    pub values: usize,
-    /// From the base of `--diff_base`.
-    pub base: bool,
+/// How one profile's ids and values become the model's.
+#[derive(Debug)]
+struct Source {
+    strings: Vec<StrId>,
+    locations: Vec<u32>,
+    /// Unit conversion, then `--normalize`, per column.
+    ratios: Vec<(f64, f64)>,
+    /// `--base`: negated.
+    negate: bool,
+    /// `--diff_base`: marked as base.
+    base: bool,
 }
 
-/// The combined profile.
+/// The combined profile without its samples.
 #[derive(Debug, Default)]
 pub struct Model {
     pub strings: StringTable,
     pub header: Header,
     pub locations: Vec<Loc>,
-    pub rows: Vec<Row>,
-    pub locs: Vec<u32>,
-    pub labels: Vec<Label>,
-    pub values: Vec<i64>,
-    /// The unit of every numeric label key.
-    pub label_units: LabelUnits,
-    /// The string id of `pprof::base` (when `--diff_base` added it).
+    /// The string id of `pprof::base` (when `--diff_base` adds it).
     pub base_key: Option<StrId>,
+    true_text: StrId,
+    sources: Vec<Source>,
 }
 
-impl Model {
-    /// The values of a row.
-    pub fn row_values(&self, row: &Row) -> &[i64] {
-        &self.values[row.values..row.values + self.header.sample_types.len()]
+/// One sample, in the model's ids.
+#[derive(Clone, Debug, Default)]
+pub struct Sample {
+    /// Location indices, leaf first.
+    pub locs: Vec<u32>,
+    pub values: Vec<i64>,
+    pub labels: Vec<Label>,
+    /// From the base of `--diff_base`.
+    pub base: bool,
+}
+
+/// Why a walk over the samples stopped.
+#[derive(Debug)]
+pub enum Stop {
+    /// A profile's samples cannot be read (while reading one: no name yet).
+    Profile(ProfileError),
+    /// A profile's samples cannot be read.
+    Failed(ShapeError),
+    /// The callback asked to stop.
+    Asked,
+}
+
+impl From<ProfileError> for Stop {
+    fn from(e: ProfileError) -> Self {
+        Stop::Profile(e)
     }
 }
 
@@ -105,8 +127,8 @@ fn check_compatible(input: Input<'_>, other: Input<'_>, exact: bool) -> Result<(
     Ok(())
 }
 
-/// The unit every profile's column `i` is converted to: the smallest of them (pprof keeps the
-/// first of equal ones).
+/// The unit every profile's column `i` is converted to: the smallest of them (the first of
+/// equal ones).
 fn common_units(all: &[Input<'_>]) -> Vec<String> {
     let first = all[0].profile;
     (0..first.sample_types.len())
@@ -124,10 +146,17 @@ fn common_units(all: &[Input<'_>]) -> Vec<String> {
         .collect()
 }
 
+fn input_error(input: Input<'_>) -> impl Fn(ProfileError) -> ShapeError + '_ {
+    move |source| ShapeError::Input {
+        name: input.name.to_string(),
+        source,
+    }
+}
+
 /// The total of every column over all samples of these profiles (pprof's int64 sums).
 fn totals(profiles: &[Input<'_>], columns: usize) -> Result<Vec<i64>, ShapeError> {
     let mut sums = vec![0i64; columns];
-    for input in profiles {
+    for &input in profiles {
         input
             .profile
             .for_each_sample(|s| -> Result<(), ProfileError> {
@@ -136,10 +165,7 @@ fn totals(profiles: &[Input<'_>], columns: usize) -> Result<Vec<i64>, ShapeError
                 }
                 Ok(())
             })
-            .map_err(|source| ShapeError::Input {
-                name: input.name.to_string(),
-                source,
-            })?;
+            .map_err(input_error(input))?;
     }
     Ok(sums)
 }
@@ -163,17 +189,8 @@ fn scaled(value: i64, ratio: f64) -> i64 {
     }
 }
 
-/// How the values of one profile are transformed on the way in.
-struct Transform {
-    /// Unit conversion, then `--normalize`, per column.
-    ratios: Vec<(f64, f64)>,
-    /// `--base`: negated.
-    negate: bool,
-    /// `--diff_base`: marked as base.
-    base: bool,
-}
-
-/// Steps 1–4: the combined, merged profile.
+/// Steps 1–3: checks the profiles, and combines their strings, locations and headers.
+/// `all`: the inputs, then the base.
 pub fn combine(
     inputs: &[Input<'_>],
     base: Option<(Input<'_>, BaseMode)>,
@@ -198,42 +215,28 @@ pub fn combine(
             BaseMode::Diff => base_norm = normalize_ratios(&ti, &tb),
         }
     }
-    let mut builder = Builder::new(first.profile, base.map(|b| b.0.profile), &target);
-    builder.model.base_key =
-        matches!(base, Some((_, BaseMode::Diff))).then(|| builder.model.strings.intern(BASE_KEY));
+    let mut model = Model::new(inputs, base.map(|b| b.0.profile), &target);
+    if matches!(base, Some((_, BaseMode::Diff))) {
+        model.base_key = Some(model.strings.intern(BASE_KEY));
+    }
     for &input in inputs {
-        let t = builder.transform(input.profile, &target, &input_norm, false, false);
-        builder.add(input, &t)?;
+        model.add_source(input.profile, &target, &input_norm, false, false);
     }
     if let Some((b, mode)) = base {
         let diff = mode == BaseMode::Diff;
-        let t = builder.transform(b.profile, &target, &base_norm, !diff, diff);
-        builder.add(b, &t)?;
+        model.add_source(b.profile, &target, &base_norm, !diff, diff);
     }
-    Ok(builder.finish())
+    Ok(model)
 }
 
-/// Builds the model profile by profile.
-struct Builder {
-    model: Model,
-    location_ids: HashMap<Loc, u32>,
-    /// Row hash → first row with it; rows with equal hashes are chained.
-    row_heads: HashMap<u64, u32>,
-    row_next: Vec<u32>,
-    true_text: StrId,
-}
-
-impl Builder {
-    fn new(input: &Profile, base: Option<&Profile>, target: &[String]) -> Self {
+impl Model {
+    fn new(inputs: &[Input<'_>], base: Option<&Profile>, target: &[String]) -> Self {
+        let input = inputs[0].profile;
         let mut model = Model {
             strings: StringTable::new(),
             ..Model::default()
         };
         let s = &mut model.strings;
-        let vt = |s: &mut StringTable, p: &Profile, v: ValueType| ValueType {
-            ty: s.intern(p.string(v.ty)),
-            unit: s.intern(p.string(v.unit)),
-        };
         model.header.sample_types = input
             .sample_types
             .iter()
@@ -243,31 +246,67 @@ impl Builder {
                 unit: s.intern(unit.as_bytes()),
             })
             .collect();
-        let default = match (input.default_sample_type, base) {
-            (0, Some(b)) => b.string(b.default_sample_type),
-            (d, _) => input.string(d),
-        };
+        let defaults = inputs.iter().map(|i| i.profile).chain(base);
+        let default = defaults
+            .map(|p| p.string(p.default_sample_type))
+            .find(|d| !d.is_empty())
+            .unwrap_or_default();
         model.header.default_sample_type = s.intern(default);
-        model.header.period_type = input.period_type.map(|v| vt(s, input, v));
+        model.header.period_type = input.period_type.map(|v| ValueType {
+            ty: s.intern(input.string(v.ty)),
+            unit: s.intern(input.string(v.unit)),
+        });
         model.header.period = input.period;
-        let true_text = s.intern(b"true");
-        Builder {
-            model,
-            location_ids: HashMap::new(),
-            row_heads: HashMap::new(),
-            row_next: Vec::new(),
-            true_text,
-        }
+        model.true_text = s.intern(b"true");
+        model
     }
 
-    fn transform(
-        &self,
+    /// Takes in one profile's strings and locations (equal locations are one).
+    fn add_source(
+        &mut self,
         p: &Profile,
         target: &[String],
         norm: &[f64],
         negate: bool,
         base: bool,
-    ) -> Transform {
+    ) {
+        let strings: Vec<StrId> = (0..p.string_count())
+            .map(|i| self.strings.intern(p.string(i as StrId)))
+            .collect();
+        let map = |id: StrId| {
+            if id == NONE {
+                NONE
+            } else {
+                strings[id as usize]
+            }
+        };
+        let mut index: HashMap<Loc, u32> = self
+            .locations
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), i as u32))
+            .collect();
+        let locations = p
+            .locations
+            .iter()
+            .map(|loc| {
+                let lines = p.lines(loc).iter().map(|l| Line {
+                    name: map(l.name),
+                    file: map(l.file),
+                    line: l.line,
+                });
+                let loc = Loc {
+                    address: loc.address,
+                    mapping: map(loc.mapping),
+                    lines: lines.collect(),
+                };
+                let next = self.locations.len() as u32;
+                *index.entry(loc.clone()).or_insert_with(|| {
+                    self.locations.push(loc);
+                    next
+                })
+            })
+            .collect();
         let ratios = p
             .sample_types
             .iter()
@@ -275,180 +314,220 @@ impl Builder {
             .zip(norm)
             .map(|((vt, unit), &n)| (units::ratio(&p.text(vt.unit), unit), n))
             .collect();
-        Transform {
+        self.sources.push(Source {
+            strings,
+            locations,
             ratios,
             negate,
             base,
-        }
+        });
     }
 
-    /// Adds every sample of one profile.
-    fn add(&mut self, input: Input<'_>, t: &Transform) -> Result<(), ShapeError> {
-        let p = input.profile;
-        let mut strings = vec![NONE; 0];
-        let locations: Vec<u32> = p
-            .locations
-            .iter()
-            .map(|loc| {
-                let lines = p
-                    .lines(loc)
-                    .iter()
-                    .map(|l| Line {
-                        name: self.string(p, l.name, &mut strings),
-                        file: self.string(p, l.file, &mut strings),
-                        line: l.line,
-                    })
-                    .collect();
-                let loc = Loc {
-                    address: loc.address,
-                    mapping: self.string(p, loc.mapping, &mut strings),
-                    lines,
-                };
-                self.location(loc)
-            })
-            .collect();
-        let (mut locs, mut values, mut labels) = (Vec::new(), Vec::new(), Vec::new());
-        p.for_each_sample(|s| -> Result<(), ProfileError> {
-            locs.clear();
-            locs.extend(s.locations.iter().map(|&l| locations[l as usize]));
-            values.clear();
-            values.extend(s.values.iter().zip(&t.ratios).map(|(&v, &(unit, norm))| {
-                let v = scaled(scaled(v, unit), norm);
-                if t.negate {
-                    scaled(v, -1.0)
-                } else {
-                    v
-                }
-            }));
+    /// Hands every non-zero sample of the inputs and then the base to `f`, in the model's ids
+    /// and values. `f` may stop the walk ([`Stop::Asked`]).
+    pub fn for_each_sample(
+        &self,
+        profiles: &[Input<'_>],
+        mut f: impl FnMut(&mut Sample) -> Result<(), Stop>,
+    ) -> Result<(), Stop> {
+        let mut sample = Sample::default();
+        for (input, source) in profiles.iter().zip(&self.sources) {
+            input
+                .profile
+                .for_each_sample(|s| -> Result<(), Stop> {
+                    sample.values.clear();
+                    sample
+                        .values
+                        .extend(
+                            s.values
+                                .iter()
+                                .zip(&source.ratios)
+                                .map(|(&v, &(unit, norm))| {
+                                    let v = scaled(scaled(v, unit), norm);
+                                    if source.negate {
+                                        scaled(v, -1.0)
+                                    } else {
+                                        v
+                                    }
+                                }),
+                        );
+                    if sample.values.iter().all(|&v| v == 0) {
+                        return Ok(());
+                    }
+                    sample.locs.clear();
+                    sample
+                        .locs
+                        .extend(s.locations.iter().map(|&l| source.locations[l as usize]));
+                    self.labels(source, s.labels, &mut sample.labels);
+                    sample.base = source.base;
+                    f(&mut sample)
+                })
+                .map_err(|stop| match stop {
+                    Stop::Profile(e) => Stop::Failed(input_error(*input)(e)),
+                    other => other,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// A sample's labels in the model's ids, with `pprof::base=true` on `--diff_base` samples.
+    fn labels(&self, source: &Source, labels: &[Label], out: &mut Vec<Label>) {
+        out.clear();
+        let map = |id: StrId| source.strings[id as usize];
+        for l in labels {
+            let label = Label {
+                key: map(l.key),
+                str: map(l.str),
+                num: l.num,
+                unit: map(l.unit),
+            };
+            if !(source.base && Some(label.key) == self.base_key) {
+                out.push(label);
+            }
+        }
+        if let (true, Some(key)) = (source.base, self.base_key) {
+            out.push(Label {
+                key,
+                str: self.true_text,
+                num: 0,
+                unit: 0,
+            });
+        }
+    }
+}
+
+/// A merged sample: where its locations, labels and values are in [`Rows`].
+#[derive(Clone, Copy, Debug)]
+struct Row {
+    locs: (usize, usize),
+    labels: (usize, usize),
+    values: usize,
+    base: bool,
+}
+
+/// Samples merged as pprof merges them (step 4): equal stack, labels and side summed.
+#[derive(Debug, Default)]
+pub struct Rows {
+    columns: usize,
+    rows: Vec<Row>,
+    locs: Vec<u32>,
+    labels: Vec<Label>,
+    values: Vec<i64>,
+    /// Row hash → first row with it; rows with equal hashes are chained.
+    heads: HashMap<u64, u32>,
+    next: Vec<u32>,
+}
+
+impl Rows {
+    /// Merges every sample of the model.
+    pub fn merge(model: &Model, profiles: &[Input<'_>]) -> Result<Rows, Stop> {
+        let mut rows = Rows {
+            columns: model.header.sample_types.len(),
+            ..Rows::default()
+        };
+        let mut labels = Vec::new();
+        model.for_each_sample(profiles, |s| {
             labels.clear();
-            for l in s.labels {
-                let label = Label {
-                    key: self.string(p, l.key, &mut strings),
-                    str: self.string(p, l.str, &mut strings),
-                    num: l.num,
-                    unit: self.string(p, l.unit, &mut strings),
-                };
-                if !(t.base && Some(label.key) == self.model.base_key) {
-                    labels.push(label);
-                }
-            }
-            if let (true, Some(key)) = (t.base, self.model.base_key) {
-                labels.push(Label {
-                    key,
-                    str: self.true_text,
-                    num: 0,
-                    unit: 0,
-                });
-            }
+            labels.extend_from_slice(&s.labels);
             // Grouped by kind and key (values in their order), as pprof's label maps.
             labels.sort_by_key(|l| (l.str == 0, l.key));
-            self.add_row(&locs, &values, &labels, t.base);
+            rows.add(&s.locs, &s.values, &labels, s.base);
             Ok(())
-        })
-        .map_err(|source| ShapeError::Input {
-            name: input.name.to_string(),
-            source,
-        })
+        })?;
+        Ok(rows)
     }
 
-    /// The new id of string `id` of profile `p` (`cache`: ids seen so far).
-    fn string(&mut self, p: &Profile, id: StrId, cache: &mut Vec<StrId>) -> StrId {
-        if id == NONE {
-            return NONE;
-        }
-        let i = id as usize;
-        if i >= cache.len() {
-            cache.resize(i + 1, NONE);
-        }
-        if cache[i] == NONE {
-            cache[i] = self.model.strings.intern(p.string(id));
-        }
-        cache[i]
-    }
-
-    fn location(&mut self, loc: Loc) -> u32 {
-        let next = self.model.locations.len() as u32;
-        *self.location_ids.entry(loc.clone()).or_insert_with(|| {
-            self.model.locations.push(loc);
-            next
-        })
-    }
-
-    /// Adds a sample, or its values to an equal one (same locations, labels, side).
-    fn add_row(&mut self, locs: &[u32], values: &[i64], labels: &[Label], base: bool) {
+    fn add(&mut self, locs: &[u32], values: &[i64], labels: &[Label], base: bool) {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (locs, labels, base).hash(&mut h);
         let hash = h.finish();
-        let m = &mut self.model;
-        let mut at = self.row_heads.get(&hash).copied();
+        let mut at = self.heads.get(&hash).copied();
         while let Some(i) = at {
-            let row = m.rows[i as usize];
+            let row = self.rows[i as usize];
             if row.base == base
-                && m.locs[row.locs.0..row.locs.1] == *locs
-                && m.labels[row.labels.0..row.labels.1] == *labels
+                && self.locs[row.locs.0..row.locs.1] == *locs
+                && self.labels[row.labels.0..row.labels.1] == *labels
             {
-                let start = row.values;
-                for (sum, v) in m.values[start..start + values.len()].iter_mut().zip(values) {
+                let sums = &mut self.values[row.values..row.values + values.len()];
+                for (sum, v) in sums.iter_mut().zip(values) {
                     *sum = sum.wrapping_add(*v);
                 }
                 return;
             }
-            at = Some(self.row_next[i as usize]).filter(|&n| n != u32::MAX);
+            at = Some(self.next[i as usize]).filter(|&n| n != u32::MAX);
         }
-        let index = m.rows.len() as u32;
-        let head = self.row_heads.insert(hash, index);
-        self.row_next.push(head.unwrap_or(u32::MAX));
-        let start = (m.locs.len(), m.labels.len());
-        m.locs.extend_from_slice(locs);
-        m.labels.extend_from_slice(labels);
-        m.rows.push(Row {
-            locs: (start.0, m.locs.len()),
-            labels: (start.1, m.labels.len()),
-            values: m.values.len(),
+        let index = self.rows.len() as u32;
+        let head = self.heads.insert(hash, index);
+        self.next.push(head.unwrap_or(u32::MAX));
+        let start = (self.locs.len(), self.labels.len());
+        self.locs.extend_from_slice(locs);
+        self.labels.extend_from_slice(labels);
+        self.rows.push(Row {
+            locs: (start.0, self.locs.len()),
+            labels: (start.1, self.labels.len()),
+            values: self.values.len(),
             base,
         });
-        m.values.extend_from_slice(values);
+        self.values.extend_from_slice(values);
     }
 
-    /// Drops all-zero samples and determines the units of numeric labels.
-    fn finish(self) -> Model {
-        let mut m = self.model;
-        let columns = m.header.sample_types.len();
-        let values = std::mem::take(&mut m.values);
-        m.rows
-            .retain(|r| values[r.values..r.values + columns].iter().any(|&v| v != 0));
-        m.values = values;
-        m.label_units = label_units(&m);
-        m
+    /// Hands every merged sample whose values are not all zero to `f`.
+    pub fn for_each(&self, mut f: impl FnMut(&mut Sample)) {
+        let mut sample = Sample::default();
+        for row in &self.rows {
+            let values = &self.values[row.values..row.values + self.columns];
+            if values.iter().all(|&v| v == 0) {
+                continue;
+            }
+            sample.values.clear();
+            sample.values.extend_from_slice(values);
+            sample.locs.clear();
+            sample
+                .locs
+                .extend_from_slice(&self.locs[row.locs.0..row.locs.1]);
+            sample.labels.clear();
+            sample
+                .labels
+                .extend_from_slice(&self.labels[row.labels.0..row.labels.1]);
+            sample.base = row.base;
+            f(&mut sample);
+        }
     }
 }
 
-/// The first non-empty unit each numeric label key has; else bytes for `request` and
-/// `alignment`, the key's own name for every other key.
-fn label_units(m: &Model) -> LabelUnits {
-    let mut units = LabelUnits::new();
-    let mut keys = Vec::new();
-    for row in &m.rows {
-        for l in m.labels[row.labels.0..row.labels.1]
-            .iter()
-            .filter(|l| l.str == 0)
-        {
-            keys.push(l.key);
-            if l.unit != 0 {
-                let unit = String::from_utf8_lossy(m.strings.get(l.unit)).into_owned();
-                units.entry(l.key).or_insert(unit);
+/// Collects the units of numeric label keys from samples given in order: the first non-empty
+/// unit of each key; else bytes for `request` and `alignment`, the key's own name otherwise.
+#[derive(Debug, Default)]
+pub struct UnitFinder {
+    /// Key → its first non-empty unit (0 while there is none).
+    units: HashMap<StrId, StrId>,
+}
+
+impl UnitFinder {
+    /// Takes in one sample's labels.
+    pub fn add(&mut self, labels: &[Label]) {
+        for l in labels.iter().filter(|l| l.str == 0) {
+            let unit = self.units.entry(l.key).or_insert(0);
+            if *unit == 0 {
+                *unit = l.unit;
             }
         }
     }
-    for key in keys {
-        units.entry(key).or_insert_with(|| {
-            let name = String::from_utf8_lossy(m.strings.get(key)).into_owned();
-            match name.as_str() {
-                "request" | "alignment" => "bytes".to_string(),
-                _ => name,
-            }
-        });
+
+    /// The units found.
+    pub fn finish(self, strings: &StringTable) -> LabelUnits {
+        let text = |id: StrId| String::from_utf8_lossy(strings.get(id)).into_owned();
+        self.units
+            .into_iter()
+            .map(|(key, unit)| {
+                let unit = match (unit, text(key).as_str()) {
+                    (0, "request" | "alignment") => "bytes".to_string(),
+                    (0, name) => name.to_string(),
+                    (u, _) => text(u),
+                };
+                (key, unit)
+            })
+            .collect()
     }
-    units
 }

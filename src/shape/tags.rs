@@ -1,7 +1,7 @@
 //! Tag filters (`--tagfocus`, `--tagignore`): string labels by regexps, numeric labels by
 //! values and ranges with units, as pprof reads them.
 
-use super::units::scale;
+use super::units::{scale, scale_params};
 use super::ShapeError;
 use crate::profile::build::StringTable;
 use crate::profile::{Label, StrId};
@@ -39,6 +39,11 @@ fn number_rx() -> &'static Regex {
 pub type LabelUnits = HashMap<StrId, String>;
 
 impl TagFilter {
+    /// True for `N`, `N:`, `:N`, `N:M` filters.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self.test, Test::Range { .. })
+    }
+
     /// Parses the value of option `option` (pprof's name, for messages); `None` when empty.
     pub fn parse(option: &'static str, text: &str) -> Result<Option<TagFilter>, ShapeError> {
         if text.is_empty() {
@@ -51,47 +56,107 @@ impl TagFilter {
         };
         let test = match parse_range(option, value)? {
             Some(test) => test,
-            None => Test::Regexps(
-                value
+            None => {
+                let res: Vec<Regex> = value
                     .split(',')
                     .map(|r| super::compile_regex(option, r))
-                    .collect::<Result<_, _>>()?,
-            ),
+                    .collect::<Result<_, _>>()?;
+                if res.len() > 64 {
+                    // The matcher keeps one bit per regexp.
+                    return Err(ShapeError::Regexp {
+                        option,
+                        reason: "more than 64 comma-separated regexps".into(),
+                    });
+                }
+                Test::Regexps(res)
+            }
         };
         Ok(Some(TagFilter { key, test }))
     }
+}
+
+/// A tag filter at work: it remembers what it found for each label value and key, so that a
+/// million samples cost a few lookups each.
+#[derive(Debug)]
+pub struct TagMatcher<'a> {
+    filter: &'a TagFilter,
+    /// `--tagfocus K=...`: the key's string id (`None` without a key, `Some(None)` for a key
+    /// the profile does not have).
+    key: Option<Option<StrId>>,
+    /// Which regexps match a string label (key, value): bit i for regexp i.
+    strings: HashMap<(StrId, StrId), u64>,
+    /// How a numeric key's values convert to the filter's unit: (mul, div, unit matches).
+    numeric: HashMap<StrId, (f64, f64, bool)>,
+}
+
+impl<'a> TagMatcher<'a> {
+    /// A matcher for `filter` over labels whose strings are in `strings`.
+    pub fn new(filter: &'a TagFilter, strings: &StringTable) -> Self {
+        let key = filter.key.as_deref().map(|k| strings.find(k.as_bytes()));
+        TagMatcher {
+            filter,
+            key,
+            strings: HashMap::new(),
+            numeric: HashMap::new(),
+        }
+    }
 
     /// True when a sample with these labels matches.
-    pub fn matches(&self, labels: &[Label], strings: &StringTable, units: &LabelUnits) -> bool {
-        let key = self.key.as_deref().map(str::as_bytes);
-        let key_ok = |l: &Label| key.map_or(true, |k| strings.get(l.key) == k);
-        match &self.test {
+    pub fn matches(&mut self, labels: &[Label], strings: &StringTable, units: &LabelUnits) -> bool {
+        let key = self.key;
+        let key_ok = |l: &Label| key.map_or(true, |k| Some(l.key) == k);
+        match &self.filter.test {
             Test::Range { unit, low, high } => {
+                let numeric = &mut self.numeric;
                 labels.iter().filter(|l| l.str == 0 && key_ok(l)).any(|l| {
-                    let label_unit = units.get(&l.key).map_or("", String::as_str);
-                    let (v, u) = scale(l.num, label_unit, unit);
-                    u == unit && low.map_or(true, |lo| v >= lo) && high.map_or(true, |hi| v <= hi)
-                })
-            }
-            Test::Regexps(res) if key.is_some() => {
-                labels.iter().filter(|l| l.str != 0 && key_ok(l)).any(|l| {
-                    let value = String::from_utf8_lossy(strings.get(l.str));
-                    res.iter().any(|r| r.is_match(&value))
+                    let &mut (mul, div, unit_ok) = numeric.entry(l.key).or_insert_with(|| {
+                        let label_unit = units.get(&l.key).map_or("", String::as_str);
+                        let (mul, div, u) = scale_params(label_unit, unit);
+                        (mul, div, u == unit)
+                    });
+                    let v = l.num as f64 * mul / div;
+                    unit_ok && low.map_or(true, |lo| v >= lo) && high.map_or(true, |hi| v <= hi)
                 })
             }
             Test::Regexps(res) => {
-                let texts: Vec<String> = labels
-                    .iter()
-                    .filter(|l| l.str != 0)
-                    .map(|l| {
-                        let k = String::from_utf8_lossy(strings.get(l.key));
-                        let v = String::from_utf8_lossy(strings.get(l.str));
-                        format!("{k}:{v}")
-                    })
-                    .collect();
-                res.iter().all(|r| texts.iter().any(|t| r.is_match(t)))
+                let mut all = 0u64;
+                for l in labels.iter().filter(|l| l.str != 0 && key_ok(l)) {
+                    all |= *self
+                        .strings
+                        .entry((l.key, l.str))
+                        .or_insert_with(|| regexp_bits(res, l, strings, key.is_none()));
+                }
+                if key.is_some() {
+                    all != 0
+                } else {
+                    all == low_bits(res.len())
+                }
             }
         }
+    }
+}
+
+/// The bits of the regexps that match a label: its value (keyed filters) or `key:value`.
+fn regexp_bits(res: &[Regex], l: &Label, strings: &StringTable, unkeyed: bool) -> u64 {
+    let value = String::from_utf8_lossy(strings.get(l.str));
+    let text = if unkeyed {
+        let k = String::from_utf8_lossy(strings.get(l.key));
+        format!("{k}:{value}")
+    } else {
+        value.into_owned()
+    };
+    res.iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_match(&text))
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// A mask of the lowest `n` bits.
+fn low_bits(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
     }
 }
 

@@ -122,6 +122,23 @@ pub fn scale<'a>(value: i64, from: &str, to: &'a str) -> (f64, &'a str) {
     }
 }
 
+/// What [`scale`] does to values of unit `from` converted to `to`, as a multiplier, a divisor
+/// and the unit they end up in: `scale(v, from, to)` is `(v as f64 * mul / div, unit)`.
+pub fn scale_params<'a>(from: &str, to: &'a str) -> (f64, f64, &'a str) {
+    for family in FAMILIES {
+        if let Some(f) = family.sniff(from) {
+            return match family.sniff(to) {
+                Some(t) => (f.factor, t.factor, t.canonical),
+                None => (f.factor, family.fallback.1, family.fallback.0),
+            };
+        }
+    }
+    match to {
+        "count" | "sample" | "unit" | "minimum" | "auto" => (1.0, 1.0, ""),
+        _ => (1.0, 1.0, to),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +161,14 @@ mod tests {
         assert!(!compatible("bytes", "nanoseconds"));
         assert!(compatible("count", "count"));
         assert_eq!(ratio("microseconds", "nanoseconds"), 1000.0);
+        for (v, from, to) in [
+            (1500, "ms", "s"),
+            (-7, "kb", "B"),
+            (3, "age", "kB"),
+            (9, "x", ""),
+        ] {
+            let (mul, div, unit) = scale_params(from, to);
+            assert_eq!(scale(v, from, to), (v as f64 * mul / div, unit));
+        }
     }
 }

@@ -7,7 +7,7 @@ use flamepipe::cli::shape::{ShapeArgs, SINGLE_DASH as SHAPE_SINGLE_DASH};
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::collapse::{Collapser, Options, SampleIndex};
 use flamepipe::profile::{read_profile, read_profile_file, Profile, ProfileError};
-use flamepipe::shape::{self, Filters, Input, Output};
+use flamepipe::shape::{self, Filters, Input};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -243,7 +243,7 @@ fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitC
         };
         (input, *mode)
     });
-    let shaped = match shape::shape(&inputs, base_input, &filters) {
+    let shaped = match shape::shape(&inputs, base_input, &filters, options) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("pprof-collapse: {e}");
@@ -253,10 +253,7 @@ fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitC
     for w in &shaped.warnings {
         warn(w);
     }
-    let output = match shaped.fold(options) {
-        Ok(o) => o,
-        Err(e) => return fail(inputs[0].name, e),
-    };
+    let output = shaped.output;
     if output.is_empty() {
         warn(format_args!(
             "{}: no stacks left after filtering",
@@ -265,10 +262,7 @@ fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitC
         return ExitCode::SUCCESS;
     }
     if shaping.base.is_none() {
-        let negative = output.negative_stacks();
-        if let Output::Single(folded) = &output {
-            warn_negative(files, negative, folded.len());
-        }
+        warn_negative(files, output.negative_stacks(), output.len());
     }
     write_out(|out| output.write_to(out).map(drop))
 }
