@@ -8,7 +8,7 @@
 
 mod stacks;
 
-pub use stacks::Folded;
+pub use stacks::{Folded, Lines};
 
 use crate::profile::{Label, Profile, ProfileError, SampleRef, StrId};
 use stacks::{push_varint, Stacks};

@@ -12,8 +12,15 @@ use std::io::{self, Write};
 pub enum Output {
     /// `STACK VALUE` lines.
     Single(Folded),
-    /// `STACK BASE NEW` lines, already written out.
-    Diff(Vec<u8>),
+    /// `STACK BASE NEW` lines, joined from the two columns' stacks as they are written.
+    Diff {
+        /// The base's stacks.
+        base: Folded,
+        /// The input's stacks.
+        new: Folded,
+        /// Leave out the stacks that shrank.
+        drop_negative: bool,
+    },
 }
 
 impl Output {
@@ -21,7 +28,14 @@ impl Output {
     pub fn is_empty(&self) -> bool {
         match self {
             Output::Single(f) => f.is_empty(),
-            Output::Diff(text) => text.is_empty(),
+            Output::Diff { .. } => {
+                let mut any = false;
+                self.for_each_diff_line(|_, _, _| {
+                    any = true;
+                    false
+                });
+                !any
+            }
         }
     }
 
@@ -29,7 +43,7 @@ impl Output {
     pub fn negative_stacks(&self) -> usize {
         match self {
             Output::Single(f) => f.negative_count(),
-            Output::Diff(_) => 0,
+            Output::Diff { .. } => 0,
         }
     }
 
@@ -37,18 +51,69 @@ impl Output {
     pub fn len(&self) -> usize {
         match self {
             Output::Single(f) => f.len(),
-            Output::Diff(text) => text.iter().filter(|&&b| b == b'\n').count(),
+            Output::Diff { .. } => {
+                let mut n = 0;
+                self.for_each_diff_line(|_, _, _| {
+                    n += 1;
+                    true
+                });
+                n
+            }
         }
     }
 
     /// Writes the lines.
-    pub fn write_to<W: Write>(&self, mut out: W) -> io::Result<W> {
+    pub fn write_to<W: Write>(&self, out: W) -> io::Result<W> {
         match self {
             Output::Single(f) => f.write_to(out),
-            Output::Diff(text) => {
-                out.write_all(text)?;
-                out.flush()?;
-                Ok(out)
+            Output::Diff { .. } => {
+                let mut out = io::BufWriter::with_capacity(1 << 16, out);
+                let mut result = Ok(());
+                self.for_each_diff_line(|stack, old, now| {
+                    result = out
+                        .write_all(stack)
+                        .and_then(|()| writeln!(out, " {old} {now}"));
+                    result.is_ok()
+                });
+                result?;
+                out.into_inner().map_err(io::IntoInnerError::into_error)
+            }
+        }
+    }
+
+    /// Calls `f(stack, base, new)` for every two-column line in order, while it returns true.
+    fn for_each_diff_line(&self, mut f: impl FnMut(&[u8], i128, i128) -> bool) {
+        use std::cmp::Ordering;
+        let Output::Diff {
+            base,
+            new,
+            drop_negative,
+        } = self
+        else {
+            return;
+        };
+        let (mut b, mut n) = (base.lines(), new.lines());
+        let (mut more_b, mut more_n) = (b.advance(), n.advance());
+        while more_b || more_n {
+            let order = match (more_b, more_n) {
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                _ => b.stack().cmp(n.stack()),
+            };
+            let (stack, old, now) = match order {
+                Ordering::Less => (b.stack(), b.sum(), 0),
+                Ordering::Greater => (n.stack(), 0, n.sum()),
+                Ordering::Equal => (b.stack(), b.sum(), n.sum()),
+            };
+            let keep = (old != 0 || now != 0) && !(*drop_negative && now - old < 0);
+            if keep && !f(stack, old, now) {
+                return;
+            }
+            if order != Ordering::Greater {
+                more_b = b.advance();
+            }
+            if order != Ordering::Less {
+                more_n = n.advance();
             }
         }
     }
@@ -108,80 +173,62 @@ impl Sink {
 
     /// The folded output; `drop_negative` leaves out negative stacks (or, in two columns,
     /// stacks that shrank).
-    pub fn finish(self, drop_negative: bool) -> Result<Output, CollapseError> {
+    pub fn finish(self, drop_negative: bool) -> Output {
         let mut folded = self.columns.into_iter().map(|(c, _)| c.finish());
+        let mut next = || {
+            folded
+                .next()
+                .unwrap_or_else(|| Collapser::new(Options::default()).finish())
+        };
         if !self.diff {
-            let Some(mut folded) = folded.next() else {
-                return Ok(Output::Diff(Vec::new()));
-            };
+            let mut single = next();
             if drop_negative {
-                folded.drop_negative();
+                single.drop_negative();
             }
-            return Ok(Output::Single(folded));
+            return Output::Single(single);
         }
-        let mut text = || -> Result<Vec<u8>, CollapseError> {
-            match folded.next() {
-                Some(f) => Ok(f.write_to(Vec::new())?),
-                None => Ok(Vec::new()),
-            }
-        };
-        let (base, new) = (text()?, text()?);
-        Ok(Output::Diff(join(&base, &new, drop_negative)))
+        let (base, new) = (next(), next());
+        Output::Diff {
+            base,
+            new,
+            drop_negative,
+        }
     }
-}
-
-/// A folded line split into stack and value.
-fn split(line: &[u8]) -> (&[u8], i128) {
-    let at = line.iter().rposition(|&b| b == b' ').unwrap_or(0);
-    let value = std::str::from_utf8(&line[at + 1..])
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    (&line[..at], value)
-}
-
-fn lines(text: &[u8]) -> impl Iterator<Item = (&[u8], i128)> {
-    text.split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(split)
-}
-
-/// Joins two sorted folded texts into `STACK BASE NEW` lines, sorted by stack.
-fn join(base: &[u8], new: &[u8], drop_negative: bool) -> Vec<u8> {
-    use std::cmp::Ordering;
-    let mut out = Vec::new();
-    let (mut b, mut n) = (lines(base).peekable(), lines(new).peekable());
-    loop {
-        let order = match (b.peek(), n.peek()) {
-            (None, None) => break,
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(&(bs, _)), Some(&(ns, _))) => bs.cmp(ns),
-        };
-        let (stack, old, now) = match order {
-            Ordering::Less => b.next().map(|(s, v)| (s, v, 0)),
-            Ordering::Greater => n.next().map(|(s, v)| (s, 0, v)),
-            Ordering::Equal => b.next().zip(n.next()).map(|((s, v), (_, w))| (s, v, w)),
-        }
-        .unwrap_or_default();
-        if (old == 0 && now == 0) || (drop_negative && now - old < 0) {
-            continue;
-        }
-        out.extend_from_slice(stack);
-        out.extend_from_slice(format!(" {old} {now}\n").as_bytes());
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::join;
+    use super::Output;
+    use crate::collapse::{Collapser, Folded, Options};
+    use crate::profile::parse_profile;
+
+    fn folded(text: &str) -> Folded {
+        // A -raw text whose samples fold to the given single-frame stacks.
+        let mut raw = String::from("Samples:\nsamples/count\n");
+        let mut locations = String::from("Locations\n");
+        for (i, line) in text.lines().enumerate() {
+            let (stack, value) = line.rsplit_once(' ').unwrap();
+            raw.push_str(&format!("{value}: {}\n", i + 1));
+            locations.push_str(&format!("{}: 0x{:x} {stack} f.go:1 s=0\n", i + 1, i + 1));
+        }
+        let profile = parse_profile((raw + &locations + "Mappings\n").into_bytes()).unwrap();
+        let mut c = Collapser::new(Options::default());
+        c.add("t", &profile).unwrap();
+        c.finish()
+    }
 
     #[test]
-    fn joins_two_sorted_texts() {
-        let base = b"a;b 3\na;c 1\n";
-        let new = b"a;b 5\nb 2\n";
-        assert_eq!(join(base, new, false), b"a;b 3 5\na;c 1 0\nb 0 2\n");
-        assert_eq!(join(base, new, true), b"a;b 3 5\nb 0 2\n");
+    fn joins_two_sorted_columns() {
+        let diff = |drop_negative| Output::Diff {
+            base: folded("a 3\nc 1\n"),
+            new: folded("a 5\nb 2\n"),
+            drop_negative,
+        };
+        assert_eq!(
+            diff(false).write_to(Vec::new()).unwrap(),
+            b"a 3 5\nb 0 2\nc 1 0\n"
+        );
+        assert_eq!(diff(true).write_to(Vec::new()).unwrap(), b"a 3 5\nb 0 2\n");
+        assert_eq!((diff(false).len(), diff(true).is_empty()), (3, false));
     }
 }

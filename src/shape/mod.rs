@@ -262,7 +262,7 @@ pub fn shape(
             }
         });
     }
-    let output = sink.finish(filters.drop_negative).map_err(collapse_error)?;
+    let output = sink.finish(filters.drop_negative);
     Ok(Shaped {
         output,
         warnings: plan.warnings(),
