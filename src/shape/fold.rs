@@ -15,9 +15,9 @@ pub enum Output {
     /// `STACK BASE NEW` lines, joined from the two columns' stacks as they are written.
     Diff {
         /// The base's stacks.
-        base: Folded,
+        base: Box<Folded>,
         /// The input's stacks.
-        new: Folded,
+        new: Box<Folded>,
         /// Leave out the stacks that shrank.
         drop_negative: bool,
     },
@@ -187,7 +187,7 @@ impl Sink {
             }
             return Output::Single(single);
         }
-        let (base, new) = (next(), next());
+        let (base, new) = (Box::new(next()), Box::new(next()));
         Output::Diff {
             base,
             new,
@@ -220,8 +220,8 @@ mod tests {
     #[test]
     fn joins_two_sorted_columns() {
         let diff = |drop_negative| Output::Diff {
-            base: folded("a 3\nc 1\n"),
-            new: folded("a 5\nb 2\n"),
+            base: Box::new(folded("a 3\nc 1\n")),
+            new: Box::new(folded("a 5\nb 2\n")),
             drop_negative,
         };
         assert_eq!(
