@@ -15,8 +15,8 @@ pub enum Output {
     /// `STACK BASE NEW` lines, joined from the two columns' stacks as they are written.
     Diff {
         /// The base's stacks.
-        base: Box<Folded>,
-        /// The input's stacks.
+        base: Folded,
+        /// The input's stacks (boxed: the two variants stay about one size).
         new: Box<Folded>,
         /// Leave out the stacks that shrank.
         drop_negative: bool,
@@ -187,7 +187,7 @@ impl Sink {
             }
             return Output::Single(single);
         }
-        let (base, new) = (Box::new(next()), Box::new(next()));
+        let (base, new) = (next(), Box::new(next()));
         Output::Diff {
             base,
             new,
@@ -220,7 +220,7 @@ mod tests {
     #[test]
     fn joins_two_sorted_columns() {
         let diff = |drop_negative| Output::Diff {
-            base: Box::new(folded("a 3\nc 1\n")),
+            base: folded("a 3\nc 1\n"),
             new: Box::new(folded("a 5\nb 2\n")),
             drop_negative,
         };
