@@ -69,7 +69,7 @@ fn go_raw_folded(flags: &[&str], profile: &Path, dir: &Path) -> String {
 #[test]
 #[ignore = "needs go"]
 fn phases_compared_and_filtered_like_go_tool_pprof() {
-    assert!(go_demo::go_available(), "Go is needed");
+    go_demo::require_go();
     let dir = tempfile::tempdir().expect("temporary folder");
     let demo = GoDemo::start(&[]);
     let a = profile_phase(&demo, "a", dir.path());

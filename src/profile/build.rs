@@ -1,9 +1,8 @@
 //! Building a [`Profile`] from parts held in memory: the sample-shaping stage (`crate::shape`)
 //! hands its result to the folding stage this way, in the model folding already reads.
 
-use super::{
-    IdIndex, Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType,
-};
+use super::validate::IdIndex;
+use super::{Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType};
 
 /// Strings: their bytes back to back and the span of each; entry 0 must be empty.
 #[derive(Clone, Debug, Default)]

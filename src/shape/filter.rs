@@ -166,7 +166,7 @@ impl<'f> Plan<'f> {
         s.labels.retain(|l| {
             let &mut (shown, hidden) = keys.entry(l.key).or_insert_with(|| {
                 let key = text(strings, l.key);
-                let shown = f.tagshow.as_ref().map_or(true, |re| re.is_match(&key));
+                let shown = f.tagshow.as_ref().is_none_or(|re| re.is_match(&key));
                 (
                     shown,
                     f.taghide.as_ref().is_some_and(|re| re.is_match(&key)),
@@ -214,11 +214,7 @@ fn by_name(strings: &StringTable, f: &Filters, loc: &mut Loc) -> u8 {
         .is_some_and(|re| matches(strings, re, loc))
     {
         flags |= IGNORED | IGNORE_MATCH;
-    } else if f
-        .focus
-        .as_ref()
-        .map_or(true, |re| matches(strings, re, loc))
-    {
+    } else if f.focus.as_ref().is_none_or(|re| matches(strings, re, loc)) {
         flags |= FOCUSED;
     }
     if let Some(re) = &f.hide {

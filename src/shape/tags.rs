@@ -104,7 +104,7 @@ impl<'a> TagMatcher<'a> {
     /// True when a sample with these labels matches.
     pub fn matches(&mut self, labels: &[Label], strings: &StringTable, units: &LabelUnits) -> bool {
         let key = self.key;
-        let key_ok = |l: &Label| key.map_or(true, |k| Some(l.key) == k);
+        let key_ok = |l: &Label| key.is_none_or(|k| Some(l.key) == k);
         match &self.filter.test {
             Test::Range { unit, low, high } => {
                 let numeric = &mut self.numeric;
@@ -115,7 +115,7 @@ impl<'a> TagMatcher<'a> {
                         (mul, div, u == unit)
                     });
                     let v = l.num as f64 * mul / div;
-                    unit_ok && low.map_or(true, |lo| v >= lo) && high.map_or(true, |hi| v <= hi)
+                    unit_ok && low.is_none_or(|lo| v >= lo) && high.is_none_or(|hi| v <= hi)
                 })
             }
             Test::Regexps(res) => {
