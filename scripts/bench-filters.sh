@@ -37,50 +37,35 @@ profile() { # profile SEED -> path (generated once)
 a=$(profile 1)
 b=$(profile 2)
 
-# measure CMD... : runs CMD with stdout to /dev/null; prints "wall_s cpu_s rss_kb"
-measure() {
-  local log="$bench_dir/time.log" start end
-  start=$EPOCHREALTIME
-  /usr/bin/time -v "$@" > /dev/null 2> "$log" || { cat "$log" >&2; return 1; }
-  end=$EPOCHREALTIME
-  awk -F': ' -v t0="$start" -v t1="$end" '
-    /User time/ { u = $2 } /System time/ { sy = $2 }
-    /Maximum resident set size/ { r = $2 }
-    END { printf "%.3f %.2f %d\n", t1 - t0, u + sy, r }' "$log"
-}
-
-# best_of N CMD... : the run with the lowest wall time
-best_of() {
-  local n=$1; shift
-  local best="" line
-  for ((i = 0; i < n; i++)); do
-    line=$(measure "$@")
-    if [[ -z "$best" ]] || awk -v x="${line%% *}" -v y="${best%% *}" 'BEGIN { exit !(x < y) }'; then
-      best=$line
-    fi
-  done
-  echo "$best"
-}
+# shellcheck source=scripts/bench-measure.sh
+source scripts/bench-measure.sh
 
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 raw_a=$(gzip -dc < "$a" | wc -c)
 raw_b=$(gzip -dc < "$b" | wc -c)
 filters=(--focus 'main\.' --hide '^runtime\.' --tagfocus 'worker=^w[0-7]$')
+# three options that remove nothing: what the machinery itself costs
+keep_all=(--focus '.' --hide '^$' --tagignore 'nokey=.')
 
 # Interleave plain and filtered runs, so that both see the same drift of the machine.
-plain_best="" filtered_best=""
+plain_best="" filtered_best="" keep_best=""
 for ((r = 0; r < runs; r++)); do
   p=$(measure "$collapse" "$a")
   f=$(measure "$collapse" "${filters[@]}" "$a")
-  if [[ -z "$plain_best" ]] || awk -v x="${p%% *}" -v y="${plain_best%% *}" 'BEGIN { exit !(x < y) }'; then plain_best=$p; fi
-  if [[ -z "$filtered_best" ]] || awk -v x="${f%% *}" -v y="${filtered_best%% *}" 'BEGIN { exit !(x < y) }'; then filtered_best=$f; fi
+  k=$(measure "$collapse" "${keep_all[@]}" "$a")
+  if faster "$p" "$plain_best"; then plain_best=$p; fi
+  if faster "$f" "$filtered_best"; then filtered_best=$f; fi
+  if faster "$k" "$keep_best"; then keep_best=$k; fi
 done
 read -r pw pc pr <<< "$plain_best"
 read -r fw fc fr <<< "$filtered_best"
+read -r kw kc kr <<< "$keep_best"
 echo "profile: $a ($(awk -v b="$raw_a" 'BEGIN { printf "%.1f", b / 1e6 }') MB raw), $($collapse "${filters[@]}" "$a" 2> /dev/null | wc -l) of $($collapse "$a" | wc -l) lines kept by the filters"
 printf '%-44s %8ss wall %7ss CPU %12s RSS\n' "plain folding" "$pw" "$pc" "$(mb "$pr")"
 printf '%-44s %8ss wall %7ss CPU %12s RSS\n' "${filters[*]}" "$fw" "$fc" "$(mb "$fr")"
+printf '%-44s %8ss wall %7ss CPU %12s RSS\n' "${keep_all[*]}" "$kw" "$kc" "$(mb "$kr")"
 awk -v f="$fw" -v p="$pw" 'BEGIN { printf "target 1: filters cost %+.1f %% over plain folding (at most +25 %%)\n", (f / p - 1) * 100 }'
+awk -v f="$kw" -v p="$pw" 'BEGIN { printf "          options that remove nothing: %+.1f %%\n", (f / p - 1) * 100 }'
 
 read -r dw dc dr < <(best_of "$runs" "$collapse" --diff_base "$b" "$a")
 printf '%-44s %8ss wall %7ss CPU %12s RSS\n' "--diff_base (seed 2 vs seed 1)" "$dw" "$dc" "$(mb "$dr")"
