@@ -55,7 +55,8 @@ fn main() -> ExitCode {
     if files.is_empty() {
         files.push("-".into());
     }
-    if files.iter().filter(|f| *f == "-").count() > 1 {
+    let base = args.shape.baseline().map(|(file, _)| file.to_string());
+    if files.iter().chain(&base).filter(|f| *f == "-").count() > 1 {
         eprintln!("pprof-collapse: stdin (-) may be named only once");
         eprintln!("{}", cli::command().render_usage());
         return ExitCode::from(2);
