@@ -91,13 +91,14 @@ pub struct Args {
     #[command(flatten)]
     pub frames: FrameArgs,
 
-    /// go tool pprof's filters and comparisons (src/cli/shape.rs).
-    #[command(flatten)]
-    pub shape: super::shape::ShapeArgs,
-
     /// Instead of stacks, describe each input: its value columns (default marked), period, duration, sample count
     #[arg(long)]
     pub list: bool,
+
+    /// go tool pprof's filters and comparisons (src/cli/shape.rs; last, because their help
+    /// heading holds for every option after them).
+    #[command(flatten)]
+    pub shape: super::shape::ShapeArgs,
 }
 
 /// The value column: `-i NAME|N` or one of pprof's and go-torch's `--inuse_space` spellings.
