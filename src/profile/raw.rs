@@ -425,11 +425,13 @@ impl<'a> Parser<'a> {
 }
 
 impl Parser<'_> {
-    /// Gives every location the file name of its mapping (spec: without a `Mappings` section
-    /// every location has an empty one; a head without `M=` or with an unknown id has none).
+    /// Gives every location the file name of its mapping. Without mappings (no `Mappings`
+    /// section, or an empty one) every location has an empty one; a head without `M=` or with
+    /// an unknown id has none.
     fn resolve_mappings(&mut self) {
-        let Some(mappings) = &self.mappings else {
-            return;
+        let mappings = match &self.mappings {
+            Some(m) if !m.is_empty() => m,
+            _ => return,
         };
         let names: std::collections::HashMap<u64, StrId> = mappings.iter().copied().collect();
         for (loc, id) in self.locations.iter_mut().zip(&self.mapping_ids) {
