@@ -39,15 +39,7 @@ impl Output {
         }
     }
 
-    /// The number of one-column stacks with a negative value (0 for two columns).
-    pub fn negative_stacks(&self) -> usize {
-        match self {
-            Output::Single(f) => f.negative_count(),
-            Output::Diff { .. } => 0,
-        }
-    }
-
-    /// The number of lines.
+    /// The number of lines (for two columns: a pass over them all).
     pub fn len(&self) -> usize {
         match self {
             Output::Single(f) => f.len(),

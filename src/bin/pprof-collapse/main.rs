@@ -224,8 +224,9 @@ fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitC
         ));
         return ExitCode::SUCCESS;
     }
-    if shaping.base.is_none() {
-        warn_negative(files, output.negative_stacks(), output.len());
+    // A subtraction asked for negative values; two columns have none of their own.
+    if let (None, shape::Output::Single(folded)) = (&shaping.base, &output) {
+        warn_negative(files, folded.negative_count(), folded.len());
     }
     write_out(|out| output.write_to(out).map(drop))
 }
