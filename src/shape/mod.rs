@@ -10,6 +10,7 @@
 mod filter;
 mod fold;
 mod model;
+mod re2;
 mod tags;
 pub mod units;
 
@@ -127,7 +128,7 @@ pub struct Filters {
 
 /// Compiles a regexp of option `option`: one-line errors; the empty regexp is no filter.
 fn compile_regex(option: &'static str, text: &str) -> Result<Regex, ShapeError> {
-    Regex::new(text).map_err(|e| ShapeError::Regexp {
+    Regex::new(&re2::expand_quotes(text)).map_err(|e| ShapeError::Regexp {
         option,
         reason: one_line(&e, text),
     })
