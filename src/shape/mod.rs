@@ -128,7 +128,10 @@ pub struct Filters {
 
 /// Compiles a regexp of option `option`: one-line errors; the empty regexp is no filter.
 fn compile_regex(option: &'static str, text: &str) -> Result<Regex, ShapeError> {
-    Regex::new(&re2::expand_quotes(text)).map_err(|e| ShapeError::Regexp {
+    // RE2 reads `\123` as an octal character code, as `octal(true)` makes the crate do.
+    let pattern = re2::expand_quotes(text);
+    let regex = regex::RegexBuilder::new(&pattern).octal(true).build();
+    regex.map_err(|e| ShapeError::Regexp {
         option,
         reason: one_line(&e, text),
     })
