@@ -75,6 +75,7 @@ pub fn command() -> Command {
             valued("factor", "N", "Multiply the displayed counts (not the widths) by N, not 0 [default: 1]"),
             valued("nameattr", "FILE", "Per-function SVG attributes: lines FUNC<TAB>key=value<TAB>... (title, id, class, g_extra, href, target, a_extra)"),
             valued("encoding", "ENC", "Encoding named in the XML declaration (the output is UTF-8 regardless)"),
+            flag("html", "Write a canvas HTML page instead of the SVG: fast at any size, keeps every frame (--minwidth defaults to 0)"),
             flag("help", "Print this help and exit"),
             flag("version", "Print the version and exit"),
             Arg::new("FILE")

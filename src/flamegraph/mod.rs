@@ -5,6 +5,7 @@
 //! ([`svg`]). The contract is `../shared/spec/flamegraph.md`; section numbers below refer to it.
 
 pub mod color;
+pub mod html;
 pub mod intern;
 pub mod layout;
 pub mod merge;
@@ -135,6 +136,8 @@ pub struct Options {
     pub encoding: Option<String>,
     /// Where `--cp` reads and writes its map (`palette.map` in the working directory).
     pub palette_map: PathBuf,
+    /// `--html`: write the canvas page instead of the SVG.
+    pub html: bool,
 }
 
 impl Default for Options {
@@ -165,6 +168,7 @@ impl Default for Options {
             nameattr: None,
             encoding: None,
             palette_map: PathBuf::from("palette.map"),
+            html: false,
         }
     }
 }
@@ -290,7 +294,12 @@ pub fn render<W: Write>(
     }
     if total == 0.0 {
         note("ERROR: No stack counts found".into());
-        svg::write_error_svg(out, opts).map_err(Error::Write)?;
+        if opts.html {
+            html::write_error_page(out, opts)
+        } else {
+            svg::write_error_svg(out, opts)
+        }
+        .map_err(Error::Write)?;
         out.flush().map_err(Error::Write)?;
         return Ok(Outcome::NoStacks);
     }
@@ -342,7 +351,12 @@ pub fn render<W: Write>(
     });
     let max_delta = merged.max_delta.max(1.0);
     let mut painter = Painter::new(opts, max_delta, palette_map.as_mut(), names.len());
-    write_svg(out, opts, &layout, &frames, &names, &mut painter).map_err(Error::Write)?;
+    if opts.html {
+        html::write_page(out, opts, &layout, &frames, &names, &mut painter)
+    } else {
+        write_svg(out, opts, &layout, &frames, &names, &mut painter)
+    }
+    .map_err(Error::Write)?;
     if let Some(map) = &palette_map {
         std::fs::write(&opts.palette_map, map.to_text()).map_err(|err| Error::PaletteWrite {
             path: opts.palette_map.display().to_string(),

@@ -119,7 +119,13 @@ fn write_stdout(bytes: &[u8]) -> Result<u8, Failure> {
 
 /// The library options from the parsed command line, with the checks of section 2.
 fn options(parsed: &Parsed) -> Result<Options, Failure> {
-    let mut opts = Options::default();
+    let mut opts = Options {
+        html: parsed.flag("html"),
+        ..Options::default()
+    };
+    if opts.html {
+        opts.minwidth = MinWidth::Pixels(0.0);
+    }
     let text = |name: &str| parsed.value(name).map(str::to_owned);
     if let Some(v) = text("title") {
         opts.title = v;

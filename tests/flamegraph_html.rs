@@ -1,0 +1,576 @@
+//! `flamegraph --html` (issue 15, docs/flamegraph.md "--html"): the page draws the SVG's graph.
+//!
+//! In headless Chromium (through chromedriver): for every conformance case but the `--cp` and
+//! error ones, the page's `flamegraph.frames()` equals the frames of the SVG of the same command
+//! line (plus `--minwidth 0`) in x, y, width, height, fill, title and label; and real mouse and
+//! keyboard events drive hover, zoom, Reset Zoom, search, ignore case, Escape, the URL state and
+//! resizing, with the canvas's pixels read to show the frames are drawn. Without a browser, the
+//! page's structure is checked (self-contained, compact, every frame kept).
+
+#[path = "browser/webdriver.rs"]
+mod webdriver;
+mod fg_common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use fg_common::{case_dirs, parse_graph, read_maybe_gz, scratch_dir, FrameRow};
+use serde_json::{json, Value};
+use webdriver::{Browser, F3};
+
+const TINY: &str = "main;foo;bar 10\nmain;foo;baz 5\nmain;qux 3\nmain;foo;bar 2\n";
+const HIGHLIGHT: [u8; 3] = [230, 0, 230];
+
+/// Runs `flamegraph ARGS` on `input` in `dir`; returns (exit status, stdout).
+fn flamegraph(args: &[String], input: &[u8], dir: &Path) -> (i32, Vec<u8>) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flamegraph"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run flamegraph");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("flamegraph output");
+    let _ = feeder.join();
+    (out.status.code().unwrap_or(-1), out.stdout)
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Without a browser: the page itself
+
+#[test]
+fn page_is_self_contained_and_keeps_every_frame() {
+    let dir = scratch_dir("html-page");
+    let input = read_maybe_gz(&bundled().join("go-default"), "in.folded").unwrap();
+    let (status, page) = flamegraph(&strings(&["--html"]), &input, &dir);
+    assert_eq!(status, 0);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>\n"));
+    for outside in ["<link", " src=", "url(", "http:", "https:", "@import"] {
+        assert!(!page.contains(outside), "the page refers to {outside}");
+    }
+    assert!(page.contains("<noscript>"));
+    // --minwidth is 0 by default: as many frames as the SVG with --minwidth 0, more than the
+    // SVG's default keeps.
+    let count = |page: &str| -> usize {
+        let at = page.find("\ncount: ").unwrap() + 8;
+        page[at..].split(',').next().unwrap().parse().unwrap()
+    };
+    let (_, svg0) = flamegraph(&strings(&["--minwidth", "0"]), &input, &dir);
+    let (_, svg) = flamegraph(&[], &input, &dir);
+    let all = parse_graph(&svg0).unwrap().frames.len();
+    assert_eq!(count(&page), all);
+    assert!(parse_graph(&svg).unwrap().frames.len() < all);
+    let (_, page5) = flamegraph(&strings(&["--html", "--minwidth", "5"]), &input, &dir);
+    let (_, svg5) = flamegraph(&strings(&["--minwidth", "5"]), &input, &dir);
+    let page5 = String::from_utf8(page5).unwrap();
+    assert_eq!(count(&page5), parse_graph(&svg5).unwrap().frames.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_valid_input_gives_an_error_page() {
+    let dir = scratch_dir("html-error");
+    let (status, page) = flamegraph(&strings(&["--html"]), b"junk\n", &dir);
+    assert_eq!(status, 2);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("ERROR: No valid input"), "{page}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Same graph: frames() against the SVG's frames, every case
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/flamegraph")
+}
+
+/// One case rendered both ways: the page's file URL and the SVG's frames and headings.
+struct Rendered {
+    name: String,
+    url: String,
+    svg: fg_common::Graph,
+}
+
+/// Renders every case of `root` but the `--cp` and error ones into `dir`.
+fn render_cases(root: &Path, tag: &str, dir: &Path) -> Vec<Rendered> {
+    let mut out = Vec::new();
+    for case in case_dirs(root) {
+        let name = format!("{tag}-{}", case.file_name().unwrap().to_string_lossy());
+        let args: Vec<String> = std::fs::read_to_string(case.join("args"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let rc = std::fs::read_to_string(case.join("expected.rc")).unwrap();
+        if rc.trim() != "0" || args.iter().any(|a| a == "--cp") {
+            continue;
+        }
+        let input = read_maybe_gz(&case, "in.folded").unwrap_or_default();
+        let mut svg_args = strings(&["--minwidth", "0"]);
+        svg_args.extend(args.iter().cloned());
+        let (status, svg) = flamegraph(&svg_args, &input, dir);
+        assert_eq!(status, 0, "{name}: SVG");
+        let mut html_args = args.clone();
+        html_args.push("--html".into());
+        let (status, page) = flamegraph(&html_args, &input, dir);
+        assert_eq!(status, 0, "{name}: page");
+        let path = dir.join(format!("{name}.html"));
+        std::fs::write(&path, page).unwrap();
+        let svg = parse_graph(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+        out.push(Rendered {
+            name,
+            url: format!("file://{}", path.display()),
+            svg,
+        });
+    }
+    out
+}
+
+const READ_FRAMES: &str = r#"
+const t = id => { const e = document.getElementById(id); return e ? e.textContent : null; };
+return [t('title'), t('subtitle'), flamegraph.frames().map(f => [String(f.x), String(f.y),
+  String(f.width), String(f.height), f.fill, f.title, f.label])];"#;
+
+/// The differences between the page's frames and the SVG's, in order (both use the SVG's).
+fn compare_page(b: &Browser, case: &Rendered) -> Vec<String> {
+    b.goto(&case.url).unwrap();
+    let v = b.eval(READ_FRAMES, json!([])).unwrap();
+    let mut problems = Vec::new();
+    let svg = &case.svg;
+    if v[0].as_str() != svg.title.as_deref() || v[1].as_str() != svg.subtitle.as_deref() {
+        problems.push(format!(
+            "headings {} {} != {:?} {:?}",
+            v[0], v[1], svg.title, svg.subtitle
+        ));
+    }
+    let frames = v[2].as_array().unwrap();
+    if frames.len() != svg.frames.len() {
+        problems.push(format!("{} frames != {}", frames.len(), svg.frames.len()));
+    }
+    for (i, (page, want)) in frames.iter().zip(&svg.frames).enumerate() {
+        let got = page_row(page);
+        if got != *want {
+            problems.push(format!("frame {i}: page {got:?} != SVG {want:?}"));
+        }
+    }
+    problems.truncate(5);
+    problems
+        .into_iter()
+        .map(|p| format!("{}: {p}", case.name))
+        .collect()
+}
+
+fn page_row(v: &Value) -> FrameRow {
+    let s = |i: usize| v[i].as_str().unwrap_or_default().to_string();
+    let f = |i: usize| s(i).parse::<f64>().unwrap_or(f64::NAN);
+    FrameRow {
+        x: f(0),
+        y: f(1),
+        width: f(2),
+        height: f(3),
+        fill: s(4),
+        title: s(5),
+        label: s(6),
+    }
+}
+
+#[test]
+#[ignore = "needs chromium"]
+fn page_frames_equal_the_svg_frames() {
+    let (chromium, chromedriver) = tools();
+    let dir = scratch_dir("html-cases");
+    let (cases, browser) = std::thread::scope(|scope| {
+        let cases = scope.spawn(|| {
+            let mut cases = render_cases(&bundled(), "bundled", &dir);
+            if let Some(shared) = std::env::var_os("FLAMEPIPE_SHARED") {
+                let root = PathBuf::from(shared).join("conformance/flamegraph");
+                cases.extend(render_cases(&root, "shared", &dir));
+            }
+            cases
+        });
+        let browser = Browser::start(&chromium, &chromedriver, &dir).unwrap();
+        (cases.join().unwrap(), browser)
+    });
+    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    let problems: Vec<String> = cases
+        .iter()
+        .flat_map(|c| compare_page(&browser, c))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    drop(browser);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real events
+
+fn tools() -> (PathBuf, PathBuf) {
+    let find = |names: &[&str]| {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        names.iter().find_map(|n| {
+            std::env::split_paths(&path)
+                .map(|d| d.join(n))
+                .find(|p| p.is_file())
+        })
+    };
+    let chromium = find(&["chromium", "chromium-browser", "google-chrome"])
+        .expect("chromium is needed (apt-get install chromium)");
+    let driver = find(&["chromedriver"]).expect("chromedriver is needed (chromium-driver)");
+    (chromium, driver)
+}
+
+/// A frame of frames() with its index.
+#[derive(Debug, Clone)]
+struct PageFrame {
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+    fill: String,
+    title: String,
+}
+
+fn page_frames(b: &Browser) -> Vec<PageFrame> {
+    let v = b
+        .eval(
+            "return flamegraph.frames().map(f => [f.x, f.y, f.width, f.height, f.fill, f.title]);",
+            json!([]),
+        )
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| PageFrame {
+            x: f[0].as_f64().unwrap(),
+            y: f[1].as_f64().unwrap(),
+            width: f[2].as_f64().unwrap(),
+            height: f[3].as_f64().unwrap(),
+            fill: f[4].as_str().unwrap().to_string(),
+            title: f[5].as_str().unwrap().to_string(),
+        })
+        .collect()
+}
+
+fn find(frames: &[PageFrame], name: &str) -> usize {
+    frames
+        .iter()
+        .position(|f| f.title.starts_with(&format!("{name} (")))
+        .unwrap_or_else(|| panic!("no frame {name}"))
+}
+
+/// The canvas's width in CSS px and its position in the viewport.
+fn canvas_box(b: &Browser) -> (f64, f64, f64) {
+    let v = b
+        .eval(
+            "const r = document.getElementById('canvas').getBoundingClientRect();
+             return [r.width, r.left, r.top];",
+            json!([]),
+        )
+        .unwrap();
+    (
+        v[0].as_f64().unwrap(),
+        v[1].as_f64().unwrap(),
+        v[2].as_f64().unwrap(),
+    )
+}
+
+/// Viewport position of SVG coordinates (sx, sy) while unzoomed: the graph's width is
+/// stretched to the canvas's.
+fn viewport(b: &Browser, sx: f64, sy: f64) -> (f64, f64) {
+    let (width, left, top) = canvas_box(b);
+    (left + 10.0 + (sx - 10.0) * (width - 20.0) / 1180.0, top + sy)
+}
+
+fn centre_of(b: &Browser, f: &PageFrame) -> (f64, f64) {
+    viewport(b, f.x + f.width / 2.0, f.y + f.height / 2.0)
+}
+
+/// The canvas pixel under viewport position (x, y), as [r, g, b].
+fn pixel(b: &Browser, (x, y): (f64, f64)) -> [u8; 3] {
+    let v = b
+        .eval(
+            "const c = document.getElementById('canvas'), r = c.getBoundingClientRect();
+             const k = c.width / r.width;
+             const d = c.getContext('2d').getImageData(Math.floor((arguments[0] - r.left) * k),
+               Math.floor((arguments[1] - r.top) * k), 1, 1).data;
+             return [d[0], d[1], d[2]];",
+            json!([x, y]),
+        )
+        .unwrap();
+    let c = |i: usize| v[i].as_u64().unwrap() as u8;
+    [c(0), c(1), c(2)]
+}
+
+fn rgb(fill: &str) -> [u8; 3] {
+    let inner = fill
+        .strip_prefix("rgb(")
+        .and_then(|f| f.strip_suffix(')'))
+        .unwrap();
+    let parts: Vec<u8> = inner.split(',').map(|p| p.parse().unwrap()).collect();
+    [parts[0], parts[1], parts[2]]
+}
+
+fn text_of(b: &Browser, id: &str) -> String {
+    let v = b
+        .eval(
+            "return document.getElementById(arguments[0]).textContent;",
+            json!([id]),
+        )
+        .unwrap();
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn shown(b: &Browser, id: &str) -> bool {
+    let v = b
+        .eval(
+            "const e = document.getElementById(arguments[0]);
+             return getComputedStyle(e).display !== 'none';",
+            json!([id]),
+        )
+        .unwrap();
+    v.as_bool().unwrap()
+}
+
+fn has_class(b: &Browser, id: &str, class: &str) -> bool {
+    let v = b
+        .eval(
+            "return document.getElementById(arguments[0]).classList.contains(arguments[1]);",
+            json!([id, class]),
+        )
+        .unwrap();
+    v.as_bool().unwrap()
+}
+
+fn click_id(b: &Browser, id: &str) {
+    let v = b
+        .eval(
+            "const r = document.getElementById(arguments[0]).getBoundingClientRect();
+             return [r.left + r.width / 2, r.top + r.height / 2];",
+            json!([id]),
+        )
+        .unwrap();
+    b.click(v[0].as_f64().unwrap(), v[1].as_f64().unwrap(), false)
+        .unwrap();
+}
+
+fn query(b: &Browser) -> String {
+    let url = b.url().unwrap();
+    url.split_once('?')
+        .map_or(String::new(), |(_, q)| format!("?{q}"))
+}
+
+fn drawn(b: &Browser) -> u64 {
+    b.eval("return flamegraph.drawn;", json!([]))
+        .unwrap()
+        .as_u64()
+        .unwrap()
+}
+
+const PROMPT: &str =
+    "Enter a search term (regexp allowed, eg: ^ext4_)\nPress Ctrl-i to toggle case sensitivity";
+const PROMPT_IC: &str = "Enter a search term (regexp allowed, eg: ^ext4_), ignoring case\nPress Ctrl-i to toggle case sensitivity";
+
+#[test]
+#[ignore = "needs chromium"]
+fn page_answers_real_events() {
+    let (chromium, chromedriver) = tools();
+    let dir = scratch_dir("html-events");
+    let tiny = dir.join("tiny.html");
+    let (_, page) = flamegraph(&strings(&["--html"]), TINY.as_bytes(), &dir);
+    std::fs::write(&tiny, page).unwrap();
+    let url = format!("file://{}", tiny.display());
+    let b = Browser::start(&chromium, &chromedriver, &dir).unwrap();
+    b.goto(&url).unwrap();
+    let orig = page_frames(&b);
+    assert_eq!(orig.len(), 6);
+    hover_and_pixels(&b, &orig);
+    zoom_and_reset(&b, &orig);
+    search_keys(&b, &orig);
+    state_in_url(&b, &url, &orig);
+    resize_and_density(&b, &orig);
+    drop(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn hover_and_pixels(b: &Browser, orig: &[PageFrame]) {
+    let background = pixel(b, viewport(b, 600.0, 5.0));
+    for f in orig {
+        assert_eq!(pixel(b, centre_of(b, f)), rgb(&f.fill), "{} drawn", f.title);
+    }
+    // the 1 px gap between rows shows the background
+    let foo = &orig[find(orig, "foo")];
+    let gap = viewport(b, foo.x + 5.0, foo.y + foo.height + 0.5);
+    assert_ne!(pixel(b, gap), rgb(&foo.fill));
+    assert_ne!(background, rgb(&foo.fill));
+
+    b.hover(centre_of(b, foo).0, centre_of(b, foo).1).unwrap();
+    assert_eq!(text_of(b, "details"), "Function: foo (17 samples, 85.00%)");
+    assert!(shown(b, "tooltip"));
+    assert_eq!(text_of(b, "tooltip"), "foo (17 samples, 85.00%)");
+    let baz = &orig[find(orig, "baz")];
+    b.hover(centre_of(b, baz).0, centre_of(b, baz).1).unwrap();
+    assert_eq!(text_of(b, "details"), "Function: baz (5 samples, 25.00%)");
+    b.hover(600.0, 5.0).unwrap();
+    assert_eq!(text_of(b, "details"), " ");
+    assert!(!shown(b, "tooltip"));
+}
+
+fn zoom_and_reset(b: &Browser, orig: &[PageFrame]) {
+    let (foo, bar, qux) = (find(orig, "foo"), find(orig, "bar"), find(orig, "qux"));
+    let (foo_at, qux_at) = (centre_of(b, &orig[foo]), centre_of(b, &orig[qux]));
+    assert!(!shown(b, "unzoom"));
+    b.click(foo_at.0, foo_at.1, false).unwrap();
+    assert_eq!(query(b), "?x=10.0&y=53");
+    assert!(shown(b, "unzoom"));
+    // foo now spans the width: its colour where qux was; bar widened by 1180/1003; main (the
+    // stretched parent) drawn at half opacity over the background
+    assert_eq!(pixel(b, qux_at), rgb(&orig[foo].fill));
+    let bar_end = 10.0 + orig[bar].width * 1180.0 / 1003.0;
+    let inside_bar = viewport(b, bar_end - 4.0, orig[bar].y + 8.0);
+    assert_eq!(pixel(b, inside_bar), rgb(&orig[bar].fill));
+    let main = &orig[find(orig, "main")];
+    let main_px = pixel(b, viewport(b, 1100.0, main.y + 8.0));
+    assert_ne!(main_px, rgb(&main.fill), "parent not faded");
+    b.hover(qux_at.0, qux_at.1).unwrap();
+    assert_eq!(text_of(b, "details"), "Function: foo (17 samples, 85.00%)");
+    // Reset Zoom: the original picture and URL
+    click_id(b, "unzoom");
+    assert_eq!(query(b), "");
+    assert!(!shown(b, "unzoom"));
+    assert_eq!(pixel(b, qux_at), rgb(&orig[qux].fill));
+    // zoom by a click, then a click on the root resets; zoom(i) from a script too
+    b.click(qux_at.0, qux_at.1, false).unwrap();
+    assert_eq!(query(b), "?x=1013.0&y=53");
+    let root = centre_of(b, &orig[0]);
+    b.click(root.0, root.1, false).unwrap();
+    assert_eq!(query(b), "");
+    b.eval("flamegraph.zoom(arguments[0]);", json!([bar])).unwrap();
+    assert_eq!(query(b), "?x=10.0&y=37");
+    b.key("\u{E00C}", false).unwrap(); // Escape
+    assert_eq!(query(b), "");
+    assert_eq!(pixel(b, qux_at), rgb(&orig[qux].fill));
+}
+
+fn search_keys(b: &Browser, orig: &[PageFrame]) {
+    let foo_at = centre_of(b, &orig[find(orig, "foo")]);
+    let bar_at = centre_of(b, &orig[find(orig, "bar")]);
+    let baz_at = centre_of(b, &orig[find(orig, "baz")]);
+    b.key("f", true).unwrap();
+    assert_eq!(b.prompt_text().unwrap(), PROMPT);
+    b.answer_prompt("foo$").unwrap();
+    assert_eq!(text_of(b, "matched"), "Matched: 85.0%");
+    assert_eq!(text_of(b, "search"), "Reset Search");
+    assert!(has_class(b, "search", "show"));
+    assert_eq!(query(b), "?s=foo%24");
+    assert_eq!(pixel(b, foo_at), HIGHLIGHT);
+    assert_ne!(pixel(b, bar_at), HIGHLIGHT);
+    // F3 while a search is active resets it
+    b.key(F3, false).unwrap();
+    assert_eq!(text_of(b, "matched").trim(), "");
+    assert_eq!(text_of(b, "search"), "Search");
+    assert_eq!(query(b), "");
+    assert_eq!(pixel(b, foo_at), rgb(&orig[find(orig, "foo")].fill));
+    // the button opens the prompt; no match: nothing highlighted; Ctrl-I re-runs ignoring case
+    click_id(b, "search");
+    assert_eq!(b.prompt_text().unwrap(), PROMPT);
+    b.answer_prompt("BA[RZ]").unwrap();
+    assert_eq!(text_of(b, "search"), "Search");
+    b.key("i", true).unwrap();
+    assert!(has_class(b, "ignorecase", "show"));
+    assert_eq!(text_of(b, "matched"), "Matched: 85.0%");
+    assert_eq!(pixel(b, bar_at), HIGHLIGHT);
+    assert_eq!(pixel(b, baz_at), HIGHLIGHT);
+    assert_ne!(pixel(b, foo_at), HIGHLIGHT);
+    // zoomed: hidden frames do not count
+    b.click(bar_at.0, bar_at.1, false).unwrap();
+    assert_eq!(text_of(b, "matched"), "Matched: 100%");
+    assert_eq!(query(b), "?s=BA%5BRZ%5D&x=10.0&y=37");
+    // Escape resets zoom and search; the ic state stays and the prompt says so
+    b.key("\u{E00C}", false).unwrap();
+    assert_eq!(query(b), "");
+    assert_eq!(text_of(b, "search"), "Search");
+    assert_ne!(pixel(b, bar_at), HIGHLIGHT);
+    b.key(F3, false).unwrap();
+    assert_eq!(b.prompt_text().unwrap(), PROMPT_IC);
+    b.cancel_prompt().unwrap();
+    assert_eq!(text_of(b, "search"), "Search");
+    click_id(b, "ignorecase");
+    assert!(!has_class(b, "ignorecase", "show"));
+    // an invalid regular expression is matched as text; search() from a script
+    b.eval("flamegraph.search('(ba');", json!([])).unwrap();
+    assert_eq!(text_of(b, "matched").trim(), "");
+    b.eval("flamegraph.search('ba');", json!([])).unwrap();
+    assert_eq!(text_of(b, "matched"), "Matched: 85.0%");
+    b.eval("flamegraph.search('');", json!([])).unwrap();
+    assert_eq!(query(b), "");
+}
+
+fn state_in_url(b: &Browser, url: &str, orig: &[PageFrame]) {
+    b.goto(&format!("{url}?x=718.0&y=37&s=%5Eba")).unwrap();
+    assert!(shown(b, "unzoom"));
+    assert_eq!(text_of(b, "matched"), "Matched: 100%");
+    // baz fills the width, highlighted, where foo's start was
+    let bar_at = centre_of(b, &orig[find(orig, "bar")]);
+    assert_eq!(pixel(b, bar_at), HIGHLIGHT);
+    click_id(b, "unzoom");
+    assert_eq!(query(b), "?s=%5Eba");
+    assert_eq!(text_of(b, "matched"), "Matched: 85.0%");
+    b.goto(&format!("{url}?q=1&x=9.0&y=37")).unwrap();
+    assert!(!shown(b, "unzoom"));
+    let qux_at = centre_of(b, &orig[find(orig, "qux")]);
+    b.click(qux_at.0, qux_at.1, false).unwrap();
+    assert_eq!(query(b), "?q=1&x=1013.0&y=53");
+    click_id(b, "unzoom");
+    assert_eq!(query(b), "?q=1");
+}
+
+fn resize_and_density(b: &Browser, orig: &[PageFrame]) {
+    let before = drawn(b);
+    let (wide, _, _) = canvas_box(b);
+    b.set_window_size(900, 1000).unwrap();
+    let resized = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        canvas_box(b).0 < wide - 100.0 && drawn(b) > before
+    });
+    assert!(resized, "no redraw after resize");
+    for name in ["qux", "baz", "main"] {
+        let f = &orig[find(orig, name)];
+        assert_eq!(pixel(b, centre_of(b, f)), rgb(&f.fill), "{name} after resize");
+    }
+    // a high-density screen: the canvas has device pixels, the frames the same places
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 800, "height": 900, "deviceScaleFactor": 2, "mobile": false}),
+    )
+    .unwrap();
+    let sharp = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let v = b
+            .eval(
+                "const c = document.getElementById('canvas');
+                 return c.width === 2 * c.clientWidth && c.clientWidth === 800;",
+                json!([]),
+            )
+            .unwrap();
+        v.as_bool().unwrap()
+    });
+    assert!(sharp, "canvas not at the device pixel ratio");
+    for name in ["qux", "bar", "foo"] {
+        let f = &orig[find(orig, name)];
+        assert_eq!(pixel(b, centre_of(b, f)), rgb(&f.fill), "{name} at 2x");
+    }
+    let qux = &orig[find(orig, "qux")];
+    b.hover(centre_of(b, qux).0, centre_of(b, qux).1).unwrap();
+    assert_eq!(text_of(b, "details"), "Function: qux (3 samples, 15.00%)");
+}
