@@ -539,7 +539,7 @@ fn resize_and_density(b: &Browser, orig: &[PageFrame]) {
     let before = drawn(b);
     let (wide, _, _) = canvas_box(b);
     b.set_window_size(900, 1000).unwrap();
-    let resized = (0..100).any(|_| {
+    let resized = (0..250).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(20));
         canvas_box(b).0 < wide - 100.0 && drawn(b) > before
     });
@@ -554,7 +554,7 @@ fn resize_and_density(b: &Browser, orig: &[PageFrame]) {
         json!({"width": 800, "height": 900, "deviceScaleFactor": 2, "mobile": false}),
     )
     .unwrap();
-    let sharp = (0..100).any(|_| {
+    let sharp = (0..250).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(20));
         let v = b
             .eval(
@@ -565,7 +565,14 @@ fn resize_and_density(b: &Browser, orig: &[PageFrame]) {
             .unwrap();
         v.as_bool().unwrap()
     });
-    assert!(sharp, "canvas not at the device pixel ratio");
+    let state = b
+        .eval(
+            "const c = document.getElementById('canvas');
+             return [c.width, c.clientWidth, window.devicePixelRatio, innerWidth];",
+            json!([]),
+        )
+        .unwrap();
+    assert!(sharp, "canvas not at the device pixel ratio: {state}");
     for name in ["qux", "bar", "foo"] {
         let f = &orig[find(orig, name)];
         assert_eq!(pixel(b, centre_of(b, f)), rgb(&f.fill), "{name} at 2x");

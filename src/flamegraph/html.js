@@ -237,6 +237,7 @@ function layout() {
 	canvas.style.height = G.imageHeight + "px";
 	canvas.width = Math.round(cw * dpr);
 	canvas.height = Math.round(G.imageHeight * dpr);
+	buffers();
 	var fs = G.fontSize, top = function (baseline, size) { return baseline - size * 0.92 + "px"; };
 	var bottom = G.imageHeight - G.ypad2 / 2;
 	place(el.title, cw / 2, top(fs * 2, fs + 5), fs + 5);
@@ -255,53 +256,105 @@ function place(e, left, top, size) {
 	e.style.fontFamily = G.fontType;
 }
 
-// Draws every shown frame; frames narrower than a pixel are merged per pixel column.
+// ---- pixels --------------------------------------------------------------------------------
+// Frames are painted into a pixel buffer (one fill per scanline of a frame, one pixel column
+// for a frame narrower than a pixel), then put on the canvas at once; labels are drawn on top.
+
+var LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+var image = null, pixels = null, bgRows = null, fillColor = null, HIGHLIGHT_PX = 0;
+
+function pack(r, g, b) {
+	return (LITTLE ? (255 << 24 | b << 16 | g << 8 | r) : (r << 24 | g << 16 | b << 8 | 255)) >>> 0;
+}
+function channels(c) {
+	return LITTLE ? [c & 255, c >>> 8 & 255, c >>> 16 & 255] : [c >>> 24, c >>> 16 & 255, c >>> 8 & 255];
+}
+
+// A CSS colour as a packed pixel: rgb(r,g,b) directly, anything else through a 1 px canvas.
+var probe = null;
+function parseColor(text) {
+	var m = /^rgb\((\d+),(\d+),(\d+)\)$/.exec(text);
+	if (m) return pack(Math.min(255, +m[1]), Math.min(255, +m[2]), Math.min(255, +m[3]));
+	if (!probe) probe = document.createElement("canvas").getContext("2d");
+	probe.clearRect(0, 0, 1, 1);
+	probe.fillStyle = "#000";
+	probe.fillStyle = text;
+	probe.fillRect(0, 0, 1, 1);
+	var d = probe.getImageData(0, 0, 1, 1).data;
+	return pack(d[0], d[1], d[2]);
+}
+
+function mix(a, b, t) {
+	var x = channels(a), y = channels(b);
+	return pack(Math.round(x[0] + (y[0] - x[0]) * t), Math.round(x[1] + (y[1] - x[1]) * t),
+		Math.round(x[2] + (y[2] - x[2]) * t));
+}
+
+// The buffer and the background gradient (stops at 5 % and 95 % of the height) per scanline.
+function buffers() {
+	image = ctx.createImageData(canvas.width, canvas.height);
+	pixels = new Uint32Array(image.data.buffer);
+	bgRows = new Uint32Array(canvas.height);
+	var c1 = parseColor(G.background1), c2 = parseColor(G.background2);
+	for (var y = 0; y < canvas.height; y++) {
+		var t = ((y + 0.5) / canvas.height - 0.05) / 0.9;
+		bgRows[y] = mix(c1, c2, Math.max(0, Math.min(1, t)));
+	}
+	if (!fillColor) {
+		fillColor = new Uint32Array(fills.length);
+		for (var i = 0; i < fills.length; i++) fillColor[i] = parseColor(fills[i]);
+		HIGHLIGHT_PX = parseColor(HIGHLIGHT);
+	}
+}
+
+// Paints device pixels [x0, x1) x [y0, y1); half: at half opacity over the background.
+function paint(x0, x1, y0, y1, color, half) {
+	var width = canvas.width, px = pixels;
+	if (x0 < 0) x0 = 0;
+	if (x1 > width) x1 = width;
+	if (x1 <= x0) return;
+	for (var y = y0; y < y1; y++) {
+		var c = half ? mix(bgRows[y], color, 0.5) : color, at = y * width;
+		if (x1 - x0 === 1) px[at + x0] = c; else px.fill(c, at + x0, at + x1);
+	}
+}
+
+// Draws every shown frame.
 function draw() {
-	ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-	var bg = ctx.createLinearGradient(0, 0, 0, G.imageHeight);
-	bg.addColorStop(0.05, G.background1);
-	bg.addColorStop(0.95, G.background2);
-	ctx.fillStyle = bg;
-	ctx.fillRect(0, 0, cw, G.imageHeight);
-	var font0 = G.fontSize + "px " + G.fontType;
-	if (font0 !== font) { font = font0; nameWidth.fill(-1); }
-	ctx.font = font;
-	var v = span(), labels = [], h = G.frameHeight - 1, minRoom = 2 * G.fontSize * G.fontWidth;
-	var current = null;
-	function fill(style) { if (style !== current) { ctx.fillStyle = style; current = style; } }
+	var k = dpr, width = canvas.width, v = span(), labels = [], h = G.frameHeight - 1;
+	var minRoom = 2 * G.fontSize * G.fontWidth;
+	for (var y = 0; y < canvas.height; y++) pixels.fill(bgRows[y], y * width, y * width + width);
 	for (var d = 0; d < rows; d++) {
-		var y = rowTop(d);
+		var top = rowTop(d), y0 = Math.round(top * k), y1 = Math.round((top + h) * k);
 		if (zoomed >= 0 && d < v.depth) {
-			var a = ancestors[d];
-			ctx.globalAlpha = 0.5;
-			fill(isHit(a) ? HIGHLIGHT : fills[F[a]]);
-			ctx.fillRect(XPAD, y, cw - 2 * XPAD, h);
-			ctx.globalAlpha = 1;
-			if (cw - 2 * XPAD - 3 >= minRoom) labels.push(a, XPAD, y, cw - 2 * XPAD, 0.5);
+			var a = ancestors[d], right = Math.round((cw - XPAD) * k);
+			paint(Math.round(XPAD * k), right - (right > 4 ? 1 : 0), y0, y1,
+				isHit(a) ? HIGHLIGHT_PX : fillColor[F[a]], true);
+			if (cw - 2 * XPAD - 3 >= minRoom) labels.push(a, XPAD, top, cw - 2 * XPAD, 0.5);
 			continue;
 		}
-		var range = visibleRange(d), col = -1, runX = 0, runW = 0, runStyle = null;
+		var range = visibleRange(d), painted = -1;
 		for (var f = range[0]; f < range[1]; f++) {
 			var s = T[S[f]], x = XPAD + (s - v.s) * v.scale, w = (end(f) - s) * v.scale;
-			var style = isHit(f) ? HIGHLIGHT : fills[F[f]];
-			if (w >= 1) {
-				if (runW > 0) { fill(runStyle); ctx.fillRect(runX, y, Math.min(runW, 1), h); runW = 0; }
-				col = -1;
-				fill(style);
-				ctx.fillRect(x, y, w, h);
-				if (w - 3 >= minRoom) labels.push(f, x, y, w, 1);
-			} else if (w > 0) {
-				var c = Math.floor(x);
-				if (c !== col) {
-					if (runW > 0) { fill(runStyle); ctx.fillRect(runX, y, Math.min(runW, 1), h); }
-					col = c; runX = x; runW = 0; runStyle = style;
-				}
-				runW += w;
+			if (!(w > 0)) continue;
+			var x0 = Math.round(x * k), x1 = Math.round((x + w) * k);
+			if (x1 - x0 < 1) {
+				if (x0 <= painted) continue;
+				x1 = x0 + 1;
+			} else if (x1 - x0 >= 4) {
+				x1 -= 1; // a device pixel of background between wide frames
 			}
+			paint(x0, x1, y0, y1, isHit(f) ? HIGHLIGHT_PX : fillColor[F[f]], false);
+			painted = x1 - 1;
+			if (w - 3 >= minRoom) labels.push(f, x, top, w, 1);
 		}
-		if (runW > 0) { fill(runStyle); ctx.fillRect(runX, y, Math.min(runW, 1), h); }
 	}
-	fill("rgb(0,0,0)");
+	ctx.putImageData(image, 0, 0);
+	ctx.setTransform(k, 0, 0, k, 0, 0);
+	var font0 = G.fontSize + "px " + G.fontType;
+	if (font0 !== font) { font = font0; nameWidth.fill(-1); charWidth = new Map(); }
+	ctx.font = font;
+	ctx.fillStyle = "rgb(0,0,0)";
 	for (var i = 0; i < labels.length; i += 5) {
 		var text = fit(labels[i], labels[i + 3] - 3);
 		if (!text) continue;
@@ -312,20 +365,30 @@ function draw() {
 	window.flamegraph.drawn++;
 }
 
+var charWidth = new Map();
 function measure(text) { return ctx.measureText(text).width; }
+function charW(c) {
+	var w = charWidth.get(c);
+	if (w === undefined) { w = measure(c); charWidth.set(c, w); }
+	return w;
+}
 
-// The label that fits in room px: the whole name, or the longest prefix followed by "..".
+// The label that fits in room px: the whole name, or the longest prefix followed by ".."
+// (prefix widths from per-character widths).
 function fit(f, room) {
 	var nm = N[f], name = D[f] === 0 ? "all" : plain[nm];
-	if (D[f] === 0 && zoomed < 0) return "";
-	if (!name) return "";
+	if ((D[f] === 0 && zoomed < 0) || !name) return "";
 	var w = D[f] === 0 ? measure(name) : nameWidth[nm];
 	if (w < 0) w = nameWidth[nm] = measure(name);
 	if (w <= room) return name;
-	var k = Math.min(name.length - 1, Math.floor(name.length * room / w));
-	while (k > 0 && measure(name.slice(0, k) + "..") > room) k--;
-	while (k + 1 < name.length && measure(name.slice(0, k + 1) + "..") <= room) k++;
-	if (k > 0 && /[\ud800-\udbff]/.test(name.charAt(k - 1))) k--;
+	var limit = room - charW("..") - 0.5, sum = 0, k = 0;
+	for (var i = 0; i < name.length; i++) {
+		var c = name.charCodeAt(i), wide = c >= 0xd800 && c < 0xdc00 ? 2 : 1;
+		sum += charW(name.substr(i, wide));
+		if (sum > limit) break;
+		i += wide - 1;
+		k = i + 1;
+	}
 	return k > 0 ? name.slice(0, k) + ".." : "";
 }
 
@@ -468,7 +531,7 @@ function applySearch() {
 		for (d = first; d < rows; d++) {
 			var range = visibleRange(d);
 			for (var f = range[0]; f < range[1]; f++) {
-				var hit = isHit(f), under = d > first && inside[P[f]] === 1;
+				var hit = d === 0 ? rootHit : nameHit[N[f]] === 1, under = d > first && inside[P[f]] === 1;
 				if (hit) {
 					any = true;
 					if (!under) covered += end(f) - start(f);
@@ -611,11 +674,30 @@ el.search.addEventListener("click", searchPrompt);
 el.ignorecase.addEventListener("click", toggleCase);
 window.addEventListener("keydown", onKey);
 var pending = false;
-window.addEventListener("resize", function () {
+function later() {
 	if (pending) return;
 	pending = true;
-	requestAnimationFrame(function () { pending = false; resize(); });
-});
+	requestAnimationFrame(function () {
+		pending = false;
+		resize();
+		watchDensity();
+		setTimeout(settled, 250);
+	});
+}
+// Once more if the size or the ratio changed again right after the event.
+function settled() {
+	var w = Math.max(200, document.documentElement.clientWidth);
+	if ((window.devicePixelRatio || 1) !== dpr || w !== cw) later();
+}
+// A change of the device pixel ratio alone (another screen, browser zoom) redraws too.
+var density = null;
+function watchDensity() {
+	if (density) density.removeEventListener("change", later);
+	density = window.matchMedia("(resolution: " + (window.devicePixelRatio || 1) + "dppx)");
+	density.addEventListener("change", later);
+}
+window.addEventListener("resize", later);
+watchDensity();
 layout();
 restore();
 window.flamegraph.ready = performance.now();
