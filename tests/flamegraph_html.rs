@@ -7,9 +7,10 @@
 //! resizing, with the canvas's pixels read to show the frames are drawn. Without a browser, the
 //! page's structure is checked (self-contained, compact, every frame kept).
 
-#[path = "browser/webdriver.rs"]
-mod webdriver;
 mod fg_common;
+#[path = "browser/webdriver.rs"]
+#[allow(dead_code)] // the SVG browser test uses the rest
+mod webdriver;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -289,7 +290,10 @@ fn canvas_box(b: &Browser) -> (f64, f64, f64) {
 /// stretched to the canvas's.
 fn viewport(b: &Browser, sx: f64, sy: f64) -> (f64, f64) {
     let (width, left, top) = canvas_box(b);
-    (left + 10.0 + (sx - 10.0) * (width - 20.0) / 1180.0, top + sy)
+    (
+        left + 10.0 + (sx - 10.0) * (width - 20.0) / 1180.0,
+        top + sy,
+    )
 }
 
 fn centre_of(b: &Browser, f: &PageFrame) -> (f64, f64) {
@@ -409,17 +413,17 @@ fn hover_and_pixels(b: &Browser, orig: &[PageFrame]) {
         assert_eq!(pixel(b, centre_of(b, f)), rgb(&f.fill), "{} drawn", f.title);
     }
     // the 1 px gap between rows shows the background
-    let foo = &orig[find(orig, "foo")];
-    let gap = viewport(b, foo.x + 5.0, foo.y + foo.height + 0.5);
-    assert_ne!(pixel(b, gap), rgb(&foo.fill));
-    assert_ne!(background, rgb(&foo.fill));
+    let top = &orig[find(orig, "foo")];
+    let gap = viewport(b, top.x + 5.0, top.y + top.height + 0.5);
+    assert_ne!(pixel(b, gap), rgb(&top.fill));
+    assert_ne!(background, rgb(&top.fill));
 
-    b.hover(centre_of(b, foo).0, centre_of(b, foo).1).unwrap();
+    b.hover(centre_of(b, top).0, centre_of(b, top).1).unwrap();
     assert_eq!(text_of(b, "details"), "Function: foo (17 samples, 85.00%)");
     assert!(shown(b, "tooltip"));
     assert_eq!(text_of(b, "tooltip"), "foo (17 samples, 85.00%)");
-    let baz = &orig[find(orig, "baz")];
-    b.hover(centre_of(b, baz).0, centre_of(b, baz).1).unwrap();
+    let leaf = &orig[find(orig, "baz")];
+    b.hover(centre_of(b, leaf).0, centre_of(b, leaf).1).unwrap();
     assert_eq!(text_of(b, "details"), "Function: baz (5 samples, 25.00%)");
     b.hover(600.0, 5.0).unwrap();
     assert_eq!(text_of(b, "details"), " ");
@@ -427,15 +431,15 @@ fn hover_and_pixels(b: &Browser, orig: &[PageFrame]) {
 }
 
 fn zoom_and_reset(b: &Browser, orig: &[PageFrame]) {
-    let (foo, bar, qux) = (find(orig, "foo"), find(orig, "bar"), find(orig, "qux"));
-    let (foo_at, qux_at) = (centre_of(b, &orig[foo]), centre_of(b, &orig[qux]));
+    let (middle, bar, qux) = (find(orig, "foo"), find(orig, "bar"), find(orig, "qux"));
+    let (foo_at, qux_at) = (centre_of(b, &orig[middle]), centre_of(b, &orig[qux]));
     assert!(!shown(b, "unzoom"));
     b.click(foo_at.0, foo_at.1, false).unwrap();
     assert_eq!(query(b), "?x=10.0&y=53");
     assert!(shown(b, "unzoom"));
     // foo now spans the width: its colour where qux was; bar widened by 1180/1003; main (the
     // stretched parent) drawn at half opacity over the background
-    assert_eq!(pixel(b, qux_at), rgb(&orig[foo].fill));
+    assert_eq!(pixel(b, qux_at), rgb(&orig[middle].fill));
     let bar_end = 10.0 + orig[bar].width * 1180.0 / 1003.0;
     let inside_bar = viewport(b, bar_end - 4.0, orig[bar].y + 8.0);
     assert_eq!(pixel(b, inside_bar), rgb(&orig[bar].fill));
@@ -455,7 +459,8 @@ fn zoom_and_reset(b: &Browser, orig: &[PageFrame]) {
     let root = centre_of(b, &orig[0]);
     b.click(root.0, root.1, false).unwrap();
     assert_eq!(query(b), "");
-    b.eval("flamegraph.zoom(arguments[0]);", json!([bar])).unwrap();
+    b.eval("flamegraph.zoom(arguments[0]);", json!([bar]))
+        .unwrap();
     assert_eq!(query(b), "?x=10.0&y=37");
     b.key("\u{E00C}", false).unwrap(); // Escape
     assert_eq!(query(b), "");
@@ -546,7 +551,11 @@ fn resize_and_density(b: &Browser, orig: &[PageFrame]) {
     assert!(resized, "no redraw after resize");
     for name in ["qux", "baz", "main"] {
         let f = &orig[find(orig, name)];
-        assert_eq!(pixel(b, centre_of(b, f)), rgb(&f.fill), "{name} after resize");
+        assert_eq!(
+            pixel(b, centre_of(b, f)),
+            rgb(&f.fill),
+            "{name} after resize"
+        );
     }
     // a high-density screen: the canvas has device pixels, the frames the same places
     b.cdp(
