@@ -118,24 +118,58 @@ fn render_cases(root: &Path, tag: &str, dir: &Path) -> Vec<Rendered> {
             continue;
         }
         let input = read_maybe_gz(&case, "in.folded").unwrap_or_default();
-        let mut svg_args = strings(&["--minwidth", "0"]);
-        svg_args.extend(args.iter().cloned());
-        let (status, svg) = flamegraph(&svg_args, &input, dir);
-        assert_eq!(status, 0, "{name}: SVG");
-        let mut html_args = args.clone();
-        html_args.push("--html".into());
-        let (status, page) = flamegraph(&html_args, &input, dir);
-        assert_eq!(status, 0, "{name}: page");
-        let path = dir.join(format!("{name}.html"));
-        std::fs::write(&path, page).unwrap();
-        let svg = parse_graph(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
-        out.push(Rendered {
-            name,
-            url: format!("file://{}", path.display()),
-            svg,
-        });
+        out.push(render_one(name, &args, &input, dir));
     }
     out
+}
+
+/// Renders `input` with `args` as a page and as an SVG (plus `--minwidth 0` before the args).
+fn render_one(name: String, args: &[String], input: &[u8], dir: &Path) -> Rendered {
+    let mut svg_args = strings(&["--minwidth", "0"]);
+    svg_args.extend(args.iter().cloned());
+    let (status, svg) = flamegraph(&svg_args, input, dir);
+    assert_eq!(status, 0, "{name}: SVG");
+    let mut html_args = args.to_vec();
+    html_args.push("--html".into());
+    let (status, page) = flamegraph(&html_args, input, dir);
+    assert_eq!(status, 0, "{name}: page");
+    let path = dir.join(format!("{name}.html"));
+    std::fs::write(&path, page).unwrap();
+    let svg = parse_graph(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+    Rendered {
+        name,
+        url: format!("file://{}", path.display()),
+        svg,
+    }
+}
+
+/// Inputs beyond the conformance cases: exact ties in the percentages and positions, integers
+/// past 2^53, fractional sums, zero counts, differential `--negate` with `--factor`, names
+/// with markup, control characters and astral code points, `--nameattr` titles.
+fn edge_cases(dir: &Path) -> Vec<Rendered> {
+    let attrs = dir.join("attrs.tsv");
+    std::fs::write(&attrs, "b\ttitle=custom title\nc\ttitle=0\n").unwrap();
+    let attrs = attrs.display().to_string();
+    let cases: [(&str, &[&str], &str); 7] = [
+        ("ties", &[], "a;b 97\na;c 702\nd 1\n"),
+        ("big", &["--width", "1000"], "a;b 239807672958951488\na;c 1000000000000001\nx 9007199254740993\n"),
+        ("fractions", &["--total", "40.3"], "a;b 0.1\na;b;c 0.2\na 0.30000000000000004\nz 16.5\n"),
+        ("zeros", &["--flamechart"], "a;b 0\na;b 3\na;c 0\nd;e 0\nd 2\n"),
+        ("diff", &["--negate", "--factor", "0.3", "--inverted"], "a;b 1 5\na;b;c 2 1\nx 3 3\ny;z 7 0.5\n"),
+        ("names", &["--hash", "--fontsize", "9.5", "--width", "777"], "m;<b>&\"q\" 5\nm;t\u{1}ab\u{7}_[k] 3\nm;\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600} 40\nm;ééééééééé_[j] 9\n"),
+        ("attrs", &["--nameattr", &attrs, "--colors", "java"], "a;b 4\na;c 5\nb 1\n"),
+    ];
+    cases
+        .iter()
+        .map(|(name, args, input)| {
+            render_one(
+                format!("edge-{name}"),
+                &strings(args),
+                input.as_bytes(),
+                dir,
+            )
+        })
+        .collect()
 }
 
 const READ_FRAMES: &str = r#"
@@ -194,6 +228,7 @@ fn page_frames_equal_the_svg_frames() {
     let (cases, browser) = std::thread::scope(|scope| {
         let cases = scope.spawn(|| {
             let mut cases = render_cases(&bundled(), "bundled", &dir);
+            cases.extend(edge_cases(&dir));
             if let Some(shared) = std::env::var_os("FLAMEPIPE_SHARED") {
                 let root = PathBuf::from(shared).join("conformance/flamegraph");
                 cases.extend(render_cases(&root, "shared", &dir));
@@ -203,7 +238,7 @@ fn page_frames_equal_the_svg_frames() {
         let browser = Browser::start(&chromium, &chromedriver, &dir).unwrap();
         (cases.join().unwrap(), browser)
     });
-    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    assert!(cases.len() >= 47, "only {} cases", cases.len());
     let problems: Vec<String> = cases
         .iter()
         .flat_map(|c| compare_page(&browser, c))
