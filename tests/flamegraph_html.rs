@@ -438,6 +438,7 @@ fn page_answers_real_events() {
     search_keys(&b, &orig);
     state_in_url(&b, &url, &orig);
     resize_and_density(&b, &orig);
+    linked_frame(&b, &dir);
     drop(b);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -624,4 +625,32 @@ fn resize_and_density(b: &Browser, orig: &[PageFrame]) {
     let qux = &orig[find(orig, "qux")];
     b.hover(centre_of(b, qux).0, centre_of(b, qux).1).unwrap();
     assert_eq!(text_of(b, "details"), "Function: qux (3 samples, 15.00%)");
+}
+
+/// A `--nameattr` link: a plain click follows it, Ctrl+click zooms.
+fn linked_frame(b: &Browser, dir: &Path) {
+    let attrs = dir.join("links.tsv");
+    std::fs::write(&attrs, "qux\thref=#followed\n").unwrap();
+    let args = strings(&["--html", "--nameattr", &attrs.display().to_string()]);
+    let (_, page) = flamegraph(&args, TINY.as_bytes(), dir);
+    let path = dir.join("linked.html");
+    std::fs::write(&path, page).unwrap();
+    b.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+        .unwrap();
+    b.goto(&format!("file://{}", path.display())).unwrap();
+    let orig = page_frames(b);
+    let qux_at = centre_of(b, &orig[find(&orig, "qux")]);
+    b.click(qux_at.0, qux_at.1, false).unwrap();
+    let followed = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        b.url().unwrap().ends_with("linked.html#followed")
+    });
+    assert!(followed, "link not followed: {}", b.url().unwrap());
+    assert!(!shown(b, "unzoom"));
+    b.click(qux_at.0, qux_at.1, true).unwrap();
+    assert!(shown(b, "unzoom"));
+    assert!(b
+        .url()
+        .unwrap()
+        .ends_with("linked.html?x=1013.0&y=53#followed"));
 }
