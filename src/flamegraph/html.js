@@ -184,7 +184,7 @@ var canvas = document.getElementById("canvas"), ctx = canvas.getContext("2d");
 var el = {};
 ["title", "subtitle", "details", "unzoom", "search", "ignorecase", "matched", "outline",
 	"tooltip"].forEach(function (id) { el[id] = document.getElementById(id); });
-var cw = G.width, dpr = 1;
+var cw = G.width, dpr = 1, dprY = 1, ratio = 1;
 var zoomed = -1, ancestors = [];          // the zoomed frame and its ancestors by depth
 var term = null, icase = false, active = false, nameHit = null, rootHit = false;
 var nameWidth = new Float64Array(names.length).fill(-1), font = "";
@@ -232,11 +232,14 @@ function resize() {
 // Sizes the canvas to the window's width and the device's pixel ratio; places the texts.
 function layout() {
 	cw = Math.max(200, document.documentElement.clientWidth);
-	dpr = window.devicePixelRatio || 1;
+	// device pixels per CSS px, within what a canvas can hold (tall graphs of deep stacks)
+	ratio = window.devicePixelRatio || 1;
+	dprY = Math.min(ratio, 16000 / G.imageHeight);
+	dpr = Math.min(ratio, 6e7 / (cw * G.imageHeight * dprY));
 	canvas.style.width = cw + "px";
 	canvas.style.height = G.imageHeight + "px";
 	canvas.width = Math.round(cw * dpr);
-	canvas.height = Math.round(G.imageHeight * dpr);
+	canvas.height = Math.round(G.imageHeight * dprY);
 	buffers();
 	var fs = G.fontSize, top = function (baseline, size) { return baseline - size * 0.92 + "px"; };
 	var bottom = G.imageHeight - G.ypad2 / 2;
@@ -321,11 +324,11 @@ function paint(x0, x1, y0, y1, color, half) {
 
 // Draws every shown frame.
 function draw() {
-	var k = dpr, width = canvas.width, v = span(), labels = [], h = G.frameHeight - 1;
+	var k = dpr, ky = dprY, width = canvas.width, v = span(), labels = [], h = G.frameHeight - 1;
 	var minRoom = 2 * G.fontSize * G.fontWidth;
 	for (var y = 0; y < canvas.height; y++) pixels.fill(bgRows[y], y * width, y * width + width);
 	for (var d = 0; d < rows; d++) {
-		var top = rowTop(d), y0 = Math.round(top * k), y1 = Math.round((top + h) * k);
+		var top = rowTop(d), y0 = Math.round(top * ky), y1 = Math.round((top + h) * ky);
 		if (zoomed >= 0 && d < v.depth) {
 			var a = ancestors[d], right = Math.round((cw - XPAD) * k);
 			paint(Math.round(XPAD * k), right - (right > 4 ? 1 : 0), y0, y1,
@@ -350,7 +353,7 @@ function draw() {
 		}
 	}
 	ctx.putImageData(image, 0, 0);
-	ctx.setTransform(k, 0, 0, k, 0, 0);
+	ctx.setTransform(k, 0, 0, ky, 0, 0);
 	var font0 = G.fontSize + "px " + G.fontType;
 	if (font0 !== font) { font = font0; nameWidth.fill(-1); charWidth = new Map(); }
 	ctx.font = font;
@@ -687,7 +690,7 @@ function later() {
 // Once more if the size or the ratio changed again right after the event.
 function settled() {
 	var w = Math.max(200, document.documentElement.clientWidth);
-	if ((window.devicePixelRatio || 1) !== dpr || w !== cw) later();
+	if ((window.devicePixelRatio || 1) !== ratio || w !== cw) later();
 }
 // A change of the device pixel ratio alone (another screen, browser zoom) redraws too.
 var density = null;
