@@ -212,12 +212,6 @@ function lowerBound(lo, hi, tick) {
 	return lo;
 }
 
-function isShown(f) {
-	if (zoomed < 0) return true;
-	if (D[f] < D[zoomed]) return ancestors[D[f]] === f;
-	return S[f] >= S[zoomed] && S[f] < E[zoomed];
-}
-
 function isHit(f) {
 	return active && (D[f] === 0 ? rootHit : nameHit[N[f]] === 1);
 }
