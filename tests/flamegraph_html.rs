@@ -8,6 +8,8 @@
 //! page's structure is checked (self-contained, compact, every frame kept).
 
 mod fg_common;
+#[path = "common/rng.rs"]
+mod rng;
 #[path = "browser/webdriver.rs"]
 #[allow(dead_code)] // the SVG browser test uses the rest
 mod webdriver;
@@ -172,6 +174,45 @@ fn edge_cases(dir: &Path) -> Vec<Rendered> {
         .collect()
 }
 
+/// Random graphs (fixed seed): stacks over a few names, integer, decimal and two-count lines,
+/// each with a random set of the options that shape frames.
+fn random_cases(dir: &Path) -> Vec<Rendered> {
+    const NAMES: [&str; 6] = ["main", "a.b", "x_[k]", "--", "-", "\u{e9}t\u{e9}"];
+    const OPTIONS: [&[&str]; 8] = [
+        &["--reverse"],
+        &["--inverted"],
+        &["--flamechart"],
+        &["--hash"],
+        &["--factor", "2.5"],
+        &["--total", "3000"],
+        &["--colors", "chain"],
+        &["--width", "640", "--fontwidth", "0.8"],
+    ];
+    let mut rng = rng::Rng(15);
+    (0..6)
+        .map(|case| {
+            let mut input = String::new();
+            for _ in 0..40 + rng.index(200) {
+                let depth = 1 + rng.index(8);
+                let stack: Vec<&str> = (0..depth).map(|_| NAMES[rng.index(NAMES.len())]).collect();
+                let count = match rng.below(4) {
+                    0 => format!("{}.{}", rng.below(50), rng.below(100)),
+                    1 if case % 2 == 0 => format!("{} {}", rng.below(30), rng.below(30)),
+                    _ => rng.below(40).to_string(),
+                };
+                input.push_str(&format!("{} {count}\n", stack.join(";")));
+            }
+            let mut args = Vec::new();
+            for opts in OPTIONS {
+                if rng.below(3) == 0 {
+                    args.extend(strings(opts));
+                }
+            }
+            render_one(format!("random-{case}"), &args, input.as_bytes(), dir)
+        })
+        .collect()
+}
+
 const READ_FRAMES: &str = r#"
 const t = id => { const e = document.getElementById(id); return e ? e.textContent : null; };
 return [t('title'), t('subtitle'), flamegraph.frames().map(f => [String(f.x), String(f.y),
@@ -229,6 +270,7 @@ fn page_frames_equal_the_svg_frames() {
         let cases = scope.spawn(|| {
             let mut cases = render_cases(&bundled(), "bundled", &dir);
             cases.extend(edge_cases(&dir));
+            cases.extend(random_cases(&dir));
             if let Some(shared) = std::env::var_os("FLAMEPIPE_SHARED") {
                 let root = PathBuf::from(shared).join("conformance/flamegraph");
                 cases.extend(render_cases(&root, "shared", &dir));
@@ -238,7 +280,7 @@ fn page_frames_equal_the_svg_frames() {
         let browser = Browser::start(&chromium, &chromedriver, &dir).unwrap();
         (cases.join().unwrap(), browser)
     });
-    assert!(cases.len() >= 47, "only {} cases", cases.len());
+    assert!(cases.len() >= 53, "only {} cases", cases.len());
     let problems: Vec<String> = cases
         .iter()
         .flat_map(|c| compare_page(&browser, c))
