@@ -4,28 +4,56 @@ side with flamegraph.pl's script on the very same SVG (frames identical, only th
 differs). Real clicks through chromedriver; each time runs from the click (capture listener) to
 the second animation frame after it, so it includes style, layout and paint.
 
-Usage: scripts/bench-browser.py [ROUNDS]
-Needs chromium, chromedriver, target/release/flamegraph (cargo build --release --locked; or set
-FLAMEGRAPH to another build: only its SVG is timed, not the binary) and
-FLAMEPIPE_SHARED (or ../shared) for a flamegraph.pl output to take its script from.
-Standard library only.
+Usage: scripts/bench-browser.py [--reference SVG] [ROUNDS]      (ROUNDS: default 3)
+flamegraph.pl's script is taken from SVG, any graph written by flamegraph.pl, or else from a graph
+drawn by the flamegraph.pl named by the environment variable FLAMEGRAPH_PL (run with perl on a
+one-line input), as scripts/bench-flamegraph.sh does; one of the two is required.
+Needs chromium, chromedriver and target/release/flamegraph (cargo build --release --locked; or set
+FLAMEGRAPH to another build: only its SVG is timed, not the binary). Standard library only.
 """
-import json, os, socket, statistics, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import argparse, json, os, socket, statistics, subprocess, sys, tempfile, time, urllib.error, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get("FLAMEPIPE_SHARED", os.path.join(ROOT, "..", "shared"))
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 FLAMEGRAPH = os.environ.get("FLAMEGRAPH", os.path.join(ROOT, "target/release/flamegraph"))
 
 
-def build_graphs(work):
+def parse_args():
+    parser = argparse.ArgumentParser(description="Time flamegraph's and flamegraph.pl's scripts "
+                                     "on one 100,091-frame SVG in headless Chromium.")
+    parser.add_argument("rounds", nargs="?", type=int, default=3, metavar="ROUNDS",
+                        help="rounds per script; the median is printed (default 3)")
+    parser.add_argument("--reference", metavar="SVG",
+                        help="an SVG written by flamegraph.pl, to take its script from "
+                        "(default: run $FLAMEGRAPH_PL)")
+    args = parser.parse_args()
+    if args.reference is None and not os.environ.get("FLAMEGRAPH_PL"):
+        parser.error("flamegraph.pl's script is needed: give --reference SVG (a graph written by "
+                     "flamegraph.pl) or set FLAMEGRAPH_PL=/path/to/flamegraph.pl")
+    return args
+
+
+def reference_svg(reference, work):
+    """The text of an SVG written by flamegraph.pl: the file given, or one drawn now."""
+    if reference is not None:
+        with open(reference, encoding="utf-8") as f:
+            return f.read()
+    folded = os.path.join(work, "tiny.folded")
+    with open(folded, "w") as f:
+        f.write("main;work 1\n")
+    return subprocess.run(["perl", os.environ["FLAMEGRAPH_PL"], folded],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def build_graphs(work, reference):
     folded = os.path.join(work, "big.folded")
     with open(folded, "w") as f:
         for c in range(99_000):
             f.write(f"main;a{c // 1000};pkg.b{c // 100};pkg/sub.c{c} 1\n")
     ours = subprocess.run([FLAMEGRAPH, "--minwidth", "0", folded],
                           check=True, capture_output=True, text=True).stdout
-    ref = open(os.path.join(SHARED, "conformance/flamegraph/tiny/expected.svg")).read()
+    ref = reference_svg(reference, work)
+    if "<![CDATA[" not in ref or "]]>" not in ref:
+        sys.exit("bench-browser: the reference SVG has no <script> CDATA section to take")
     start, end = ref.index("<![CDATA[") + 9, ref.index("]]>")
     s, e = ours.index("<![CDATA[") + 9, ours.index("]]>")
     theirs = ours[:s] + ref[start:end] + ours[e:]
@@ -107,18 +135,20 @@ def one_round(d, path):
 
 
 def main():
+    args = parse_args()
+    rounds = args.rounds
     with tempfile.TemporaryDirectory() as work:
-        paths = build_graphs(work)
+        paths = build_graphs(work, args.reference)
         d = Driver(work)
         try:
             results = {name: {step: [] for step, _ in STEPS} for name in paths}
-            for _ in range(ROUNDS):
+            for _ in range(rounds):
                 for name, path in paths.items():
                     for step, ms in one_round(d, path).items():
                         results[name][step].append(ms)
         finally:
             d.close()
-    print(f"100,091-frame graph, median of {ROUNDS} rounds, ms (open = navigation to first paint)")
+    print(f"100,091-frame graph, median of {rounds} rounds, ms (open = navigation to first paint)")
     print(f"{'step':<16}{'flamepipe':>12}{'flamegraph.pl':>16}{'ratio':>8}")
     for step, _ in STEPS:
         ours = statistics.median(results["flamepipe"][step])

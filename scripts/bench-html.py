@@ -24,7 +24,8 @@ RELEASE = os.path.join(ROOT, "target/release")
 FLAMEGRAPH = os.environ.get("FLAMEGRAPH", os.path.join(RELEASE, "flamegraph"))
 GRAPHS = [("~100,000 frames", 6_100), ("~1,000,000 frames", 68_000)]
 
-# the WebDriver client of bench-browser.py
+# the WebDriver client of bench-browser.py (imported without leaving a bytecode cache)
+sys.dont_write_bytecode = True
 _spec = importlib.util.spec_from_file_location("bench_browser", os.path.join(ROOT, "scripts/bench-browser.py"))
 bench_browser = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_browser)

@@ -4,15 +4,15 @@
 //! keyboard events (WebDriver actions, the prompt answered through WebDriver) and checks the DOM
 //! against the spec: hover details, click to zoom, Reset Zoom, URL state, search with
 //! "Matched: P%", ignore case, inverted and reversed graphs, and the timing of a 100,000-frame
-//! graph (printed, not asserted). Without Chromium the test fails in CI and is skipped elsewhere.
+//! graph (printed, not asserted). It needs Chromium and chromedriver, so it is
+//! `#[ignore = "needs chromium"]`: `cargo test -- --include-ignored` runs it.
 
-#[path = "browser/webdriver.rs"]
-mod webdriver;
+mod common;
 
+use common::webdriver::{Browser, F3};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use webdriver::{Browser, F3};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/browser");
 const HIGHLIGHT: &str = "rgb(230,0,230)";
@@ -20,14 +20,13 @@ const HIGHLIGHT: &str = "rgb(230,0,230)";
 const MIN_LABEL_ROOM: f64 = 2.0 * 12.0 * 0.59;
 
 #[test]
+#[ignore = "needs chromium"]
 fn flame_graph_in_chromium() {
-    let Some((chromium, chromedriver)) = find_tools() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("chromium and chromedriver are required in CI (apt-get install chromium chromium-driver)");
-        }
-        eprintln!("browser test skipped: chromium or chromedriver not found");
-        return;
-    };
+    let chromium = common::tools::require_any(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "chromium",
+    );
+    let chromedriver = common::tools::require("chromedriver", "chromium-driver");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&dir).unwrap();
     let mut clock = Stopwatch::new();
@@ -129,20 +128,6 @@ fn big_folded() -> String {
     (0..BIG_LEAVES)
         .map(|c| format!("main;a{};pkg.b{};pkg/sub.c{c} 1\n", c / 1000, c / 100))
         .collect()
-}
-
-fn find_tools() -> Option<(PathBuf, PathBuf)> {
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|n| in_path(n))?;
-    Some((chromium, in_path("chromedriver")?))
-}
-
-fn in_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,8 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-mod common;
-use common::rng::Rng;
+use devtools::rng::Rng;
 
 fn gunzip(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -68,12 +67,14 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
             3 => {
                 if len > 0 {
                     let i = rng.index(len);
-                    data[i] = rng.next() as u8;
+                    data[i] = rng.next_u64() as u8;
                 }
             }
             4 => {
                 let i = rng.index(len + 1);
-                let extra: Vec<u8> = (0..1 + rng.index(8)).map(|_| rng.next() as u8).collect();
+                let extra: Vec<u8> = (0..1 + rng.index(8))
+                    .map(|_| rng.next_u64() as u8)
+                    .collect();
                 data.splice(i..i, extra);
             }
             5 => {
@@ -169,7 +170,7 @@ fn malformed_inputs_never_panic() {
     let mut cases = 0u64;
     loop {
         let input = if rng.index(8) == 0 {
-            (0..rng.index(512)).map(|_| rng.next() as u8).collect()
+            (0..rng.index(512)).map(|_| rng.next_u64() as u8).collect()
         } else {
             let seed = &seeds[rng.index(seeds.len())];
             mutate(&mut rng, seed)

@@ -676,26 +676,22 @@ fn closed_stdout_ends_quietly() {
     assert!(output.stderr.is_empty(), "{}", stderr(&output));
 }
 
-/// Runs pprof-fetch with stdout and stderr on a pseudo-terminal (util-linux `script`); returns
-/// (exit status, everything the terminal showed), or None when `script` is missing.
+/// Runs pprof-fetch with stdout and stderr on a pseudo-terminal (util-linux `script`, in every
+/// Debian system: a missing one fails the test); returns (exit status, what the terminal showed).
 #[cfg(target_os = "linux")]
-fn on_terminal(args: &str) -> Option<(i32, String)> {
+fn on_terminal(args: &str) -> (i32, String) {
     let exe = env!("CARGO_BIN_EXE_pprof-fetch");
     let output = Command::new("script")
         .args(["-qec", &format!("{exe} {args}"), "/dev/null"])
         .stdin(Stdio::null())
-        .output();
-    match output {
-        Ok(output) => Some((
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-        )),
-        Err(_) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped: `script` (util-linux) is not installed");
-            None
-        }
-        Err(e) => panic!("`script` (util-linux) is required under CI: {e}"),
-    }
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("script (util-linux, apt-get install bsdutils) does not run: {e}")
+        });
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 #[cfg(target_os = "linux")]
@@ -708,17 +704,15 @@ fn binary_data_is_not_written_to_a_terminal() {
         _ => respond(s, "200 OK", &[], b"text\0with a NUL"),
     });
     let refusal = "pprof-fetch: refusing to write binary profile data to a terminal; redirect stdout or use -o FILE";
-    let Some((status, shown)) = on_terminal(&server.url("/debug/pprof/heap")) else {
-        return;
-    };
+    let (status, shown) = on_terminal(&server.url("/debug/pprof/heap"));
     assert_eq!((status, shown.trim_end()), (2, refusal));
     assert!(server.requests().is_empty(), "refused before connecting");
-    let (status, shown) = on_terminal(&server.url("/debug/pprof/goroutine?debug=1")).unwrap();
+    let (status, shown) = on_terminal(&server.url("/debug/pprof/goroutine?debug=1"));
     assert_eq!(
         (status, shown.as_str()),
         (0, "goroutine profile: total 1\r\n")
     );
-    let (status, shown) = on_terminal(&server.url("/debug/pprof/cmdline")).unwrap();
+    let (status, shown) = on_terminal(&server.url("/debug/pprof/cmdline"));
     assert_eq!(
         (status, shown.trim_end()),
         (1, refusal),
@@ -735,9 +729,7 @@ fn countdown_only_on_a_terminal_and_erased() {
     });
     let file = tempfile::NamedTempFile::new().unwrap();
     let args = format!("-t 1 -o {} {}", file.path().display(), server.url("/"));
-    let Some((status, shown)) = on_terminal(&args) else {
-        return;
-    };
+    let (status, shown) = on_terminal(&args);
     let addr = &server.addr;
     assert_eq!(status, 0, "{shown}");
     assert_eq!(
@@ -748,7 +740,7 @@ fn countdown_only_on_a_terminal_and_erased() {
              \r\x1b[K"
         )
     );
-    let (status, shown) = on_terminal(&format!("-q {args}")).unwrap();
+    let (status, shown) = on_terminal(&format!("-q {args}"));
     assert_eq!((status, shown.as_str()), (0, ""));
     assert_eq!(std::fs::read(file.path()).unwrap(), b"data");
 }

@@ -1,6 +1,6 @@
 //! `pprof-fetch` against a real Go `net/http/pprof` server: the demo of `tests/go-demo/`.
 //!
-//! Without Go these tests fail under CI (env `CI`) and are skipped otherwise.
+//! They need Go, so they are `#[ignore = "needs go"]`: `cargo test -- --include-ignored` runs them.
 mod common;
 
 use std::io::Read;
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::go_demo::{self, GoDemo};
+use common::go_demo::GoDemo;
 use flate2::read::MultiGzDecoder;
 
 fn pprof_fetch(args: &[&str]) -> Output {
@@ -49,10 +49,8 @@ fn pipe(program: &Path, args: &[&str], input: &[u8]) -> Output {
 /// The acceptance case: load on the handler while `pprof-fetch -t 2` takes a CPU
 /// profile; the handler's functions are in the profile and, through the pipeline, in the graph.
 #[test]
+#[ignore = "needs go"]
 fn cpu_profile_under_load_shows_the_handler() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let load = demo.drive_load("/work?n=5");
     let output = pprof_fetch(&["-u", &demo.base_url(), "-t", "2"]);
@@ -94,10 +92,8 @@ fn cpu_profile_under_load_shows_the_handler() {
 /// Every named profile, the trace, a delta profile and the text endpoints; each profile is
 /// collapsed, and the demo's known stacks are in the folded output (tests/go-demo/README.md).
 #[test]
+#[ignore = "needs go"]
 fn every_profile_kind_is_fetched_and_collapsed() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let base = demo.base_url();
     let kinds: &[(&str, &[&str], &[&str])] = &[
@@ -179,10 +175,8 @@ fn every_profile_kind_is_fetched_and_collapsed() {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn concurrent_cpu_profiles_report_profiling_in_use() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let base = demo.base_url();
     let first = std::thread::scope(|scope| {
@@ -201,10 +195,8 @@ fn concurrent_cpu_profiles_report_profiling_in_use() {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn server_error_answers_give_the_stated_messages() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let cases: &[(String, &str)] = &[
         (
@@ -234,10 +226,8 @@ fn server_error_answers_give_the_stated_messages() {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn seconds_beyond_write_timeout_are_refused_by_the_server() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&["-write-timeout", "2s"]);
     for args in [
         &["-t", "3", &demo.base_url()][..],

@@ -1,27 +1,18 @@
 //! `pprof-fetch` over HTTPS against `openssl s_server` with a self-signed certificate:
 //! verification fails with the spec's TLS message, `--insecure` and `https+insecure://` skip it.
 //!
-//! Needs the `openssl` command: under CI (env `CI`) a missing one fails, otherwise it skips.
+//! Needs the `openssl` command, so the test is `#[ignore = "needs openssl"]`.
+
+mod common;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn openssl_available() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("the openssl command is required under CI (install openssl)");
-        }
-        eprintln!("skipped: the openssl command is not installed");
-    }
-    ok
+/// The `openssl` command (panics when it is not installed).
+fn openssl() -> std::path::PathBuf {
+    common::tools::require("openssl", "openssl")
 }
 
 /// `openssl s_server -www` on a free loopback port; killed on drop.
@@ -41,7 +32,7 @@ impl TlsServer {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new("openssl")
+        let child = Command::new(openssl())
             .args(["s_server", "-quiet", "-www", "-accept"])
             .arg(format!("127.0.0.1:{port}"))
             .arg("-cert")
@@ -82,7 +73,7 @@ impl Drop for TlsServer {
 }
 
 fn self_signed_certificate(cert: &Path, key: &Path) {
-    let status = Command::new("openssl")
+    let status = Command::new(openssl())
         .args([
             "req",
             "-x509",
@@ -113,10 +104,8 @@ fn pprof_fetch(args: &[&str]) -> Output {
 }
 
 #[test]
+#[ignore = "needs openssl"]
 fn https_verifies_certificates_unless_told_not_to() {
-    if !openssl_available() {
-        return;
-    }
     let server = TlsServer::start();
     let url = server.url("https");
     let output = pprof_fetch(&[&url]);

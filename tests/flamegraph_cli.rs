@@ -1,12 +1,12 @@
 //! `flamegraph` end to end: spec section 10 examples, well-formed XML for hostile input and
 //! options, exit statuses and stderr lines (sections 1, 2, 3.5, 8).
 
-mod fg_common;
+mod common;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use fg_common::{parse_graph, run_flamegraph, scratch_dir, FrameRow, Graph, RunResult};
+use common::flamegraph::{parse_graph, run_flamegraph, scratch_dir, FrameRow, Graph, RunResult};
 
 fn run(args: &[&str], stdin: &[u8]) -> RunResult {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();

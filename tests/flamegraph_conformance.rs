@@ -1,11 +1,11 @@
 //! Conformance of `flamegraph` against the reference cases (spec section 12): same frames
 //! (y, x, width, height, fill, title, label), headers, exit status and `palette.map`.
 
-mod fg_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use fg_common::{
+use common::flamegraph::{
     case_dirs, check_case, compare_graphs, parse_graph, read_maybe_gz, run_flamegraph, scratch_dir,
 };
 
@@ -46,12 +46,13 @@ fn bundled_cases_render_the_expected_frames() {
     assert_eq!(check_all(&bundled()), 43);
 }
 
+/// The full shared set, from the folder `FLAMEPIPE_SHARED` names (`.ci/run` sets it when the
+/// set sits beside the clone).
 #[test]
+#[ignore = "needs FLAMEPIPE_SHARED"]
 fn shared_cases_render_the_expected_frames() {
-    let Some(shared) = std::env::var_os("FLAMEPIPE_SHARED") else {
-        eprintln!("FLAMEPIPE_SHARED unset: shared conformance set skipped");
-        return;
-    };
+    let shared = std::env::var_os("FLAMEPIPE_SHARED")
+        .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/flamegraph");
     let count = check_all(&PathBuf::from(shared).join("conformance/flamegraph"));
     assert!(count >= 43, "only {count} shared cases found");
 }

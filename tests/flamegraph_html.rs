@@ -5,21 +5,18 @@
 //! line (plus `--minwidth 0`) in x, y, width, height, fill, title and label; and real mouse and
 //! keyboard events drive hover, zoom, Reset Zoom, search, ignore case, Escape, the URL state and
 //! resizing, with the canvas's pixels read to show the frames are drawn. Without a browser, the
-//! page's structure is checked (self-contained, compact, every frame kept).
+//! page's structure is checked (self-contained, compact, every frame kept). The browser tests
+//! are `#[ignore = "needs chromium"]`: `cargo test -- --include-ignored` runs them.
 
-mod fg_common;
-#[path = "common/rng.rs"]
-mod rng;
-#[path = "browser/webdriver.rs"]
-#[allow(dead_code)] // the SVG browser test uses the rest
-mod webdriver;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use fg_common::{case_dirs, parse_graph, read_maybe_gz, scratch_dir, FrameRow};
+use common::flamegraph::{case_dirs, parse_graph, read_maybe_gz, scratch_dir, FrameRow};
+use common::webdriver::{Browser, F3};
+use devtools::rng::Rng;
 use serde_json::{json, Value};
-use webdriver::{Browser, F3};
 
 const TINY: &str = "main;foo;bar 10\nmain;foo;baz 5\nmain;qux 3\nmain;foo;bar 2\n";
 const HIGHLIGHT: [u8; 3] = [230, 0, 230];
@@ -102,7 +99,7 @@ fn bundled() -> PathBuf {
 struct Rendered {
     name: String,
     url: String,
-    svg: fg_common::Graph,
+    svg: common::flamegraph::Graph,
 }
 
 /// Renders every case of `root` but the `--cp` and error ones into `dir`.
@@ -188,7 +185,7 @@ fn random_cases(dir: &Path) -> Vec<Rendered> {
         &["--colors", "chain"],
         &["--width", "640", "--fontwidth", "0.8"],
     ];
-    let mut rng = rng::Rng(15);
+    let mut rng = Rng(15);
     (0..6)
         .map(|case| {
             let mut input = String::new();
@@ -294,18 +291,14 @@ fn page_frames_equal_the_svg_frames() {
 // Real events
 
 fn tools() -> (PathBuf, PathBuf) {
-    let find = |names: &[&str]| {
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        names.iter().find_map(|n| {
-            std::env::split_paths(&path)
-                .map(|d| d.join(n))
-                .find(|p| p.is_file())
-        })
-    };
-    let chromium = find(&["chromium", "chromium-browser", "google-chrome"])
-        .expect("chromium is needed (apt-get install chromium)");
-    let driver = find(&["chromedriver"]).expect("chromedriver is needed (chromium-driver)");
-    (chromium, driver)
+    let chromium = common::tools::require_any(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "chromium",
+    );
+    (
+        chromium,
+        common::tools::require("chromedriver", "chromium-driver"),
+    )
 }
 
 /// A frame of frames() with its index.

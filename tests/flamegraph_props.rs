@@ -3,11 +3,13 @@
 //!
 //! `PROPTEST_CASES=N cargo test --release --test flamegraph_props` runs a longer session.
 
-mod fg_common;
+mod common;
 
 use std::io::Cursor;
 
-use flamepipe::flamegraph::{nameattr, render, Input, MinWidth, Options, Outcome, Total};
+use flamepipe::flamegraph::{
+    nameattr, render, Input, MinWidth, Options, Outcome, Palette, Seeding, Total,
+};
 use proptest::prelude::*;
 
 /// Bytes that look like folded stacks often enough to reach the deep paths.
@@ -90,9 +92,8 @@ fn options() -> impl Strategy<Value = Options> {
             )| {
                 let [hash, random, reverse, inverted, flamechart, negate, subtitle] = flags;
                 Options {
-                    colors: colors.to_owned(),
-                    hash,
-                    random,
+                    colors: Palette::from_name(colors).unwrap_or(Palette::UNKNOWN),
+                    seeding: Seeding::from_flags(hash, random),
                     reverse,
                     inverted,
                     flamechart,
@@ -145,7 +146,7 @@ proptest! {
     #[test]
     fn any_bytes_any_options_give_well_formed_svg(input in folded_bytes(), opts in options()) {
         let (outcome, svg) = render_bytes(&input, &opts);
-        let graph = fg_common::parse_graph(&svg);
+        let graph = common::flamegraph::parse_graph(&svg);
         prop_assert!(graph.is_ok(), "{:?}", graph.err());
         let text = String::from_utf8_lossy(&svg);
         // the error SVG exactly when nothing was counted; else the full document
@@ -155,14 +156,14 @@ proptest! {
     #[test]
     fn raw_random_bytes_never_panic(input in proptest::collection::vec(any::<u8>(), 0..600)) {
         let (_, svg) = render_bytes(&input, &Options::default());
-        prop_assert!(fg_common::parse_graph(&svg).is_ok());
+        prop_assert!(common::flamegraph::parse_graph(&svg).is_ok());
     }
 }
 
 /// The `--cp` path with a random palette.map in a scratch directory.
 #[test]
 fn consistent_palette_with_hostile_map_is_well_formed() {
-    let dir = fg_common::scratch_dir("props-cp");
+    let dir = common::flamegraph::scratch_dir("props-cp");
     let map = dir.join("palette.map");
     std::fs::write(&map, b"a->rgb(1,2,3)\n->\n\xff->x->y\nnoarrow\r\n").unwrap();
     let opts = Options {
@@ -172,7 +173,7 @@ fn consistent_palette_with_hostile_map_is_well_formed() {
     };
     let (outcome, svg) = render_bytes(b"a;b 3\nc 1 2\n-;-- 1\n", &opts);
     assert_eq!(outcome, Outcome::Drawn);
-    assert!(fg_common::parse_graph(&svg).is_ok());
+    assert!(common::flamegraph::parse_graph(&svg).is_ok());
     let written = std::fs::read_to_string(&map).unwrap();
     assert!(written.starts_with("->"), "{written}");
     assert!(written.contains("a->rgb(1,2,3)\n"));
@@ -191,6 +192,6 @@ fn absurd_counts_are_survived() {
             ..Options::default()
         };
         let (_, svg) = render_bytes(input.as_bytes(), &opts);
-        assert!(fg_common::parse_graph(&svg).is_ok());
+        assert!(common::flamegraph::parse_graph(&svg).is_ok());
     }
 }

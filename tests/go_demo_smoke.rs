@@ -1,13 +1,11 @@
 //! The Go demo server starts, serves pprof and its load handler.
 mod common;
 
-use common::go_demo::{self, GoDemo};
+use common::go_demo::GoDemo;
 
 #[test]
+#[ignore = "needs go"]
 fn go_demo_serves_pprof_and_load() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     assert!(demo.addr.starts_with("127.0.0.1:"), "{}", demo.addr);
     let (status, body) = demo.get("/work?n=1");
@@ -24,10 +22,8 @@ fn go_demo_serves_pprof_and_load() {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn go_demo_honours_write_timeout() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&["-write-timeout", "2s"]);
     let (status, body) = demo.get("/debug/pprof/profile?seconds=5");
     assert_eq!(status, 400);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::go_demo::{self, GoDemo};
+use common::go_demo::GoDemo;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -79,10 +79,8 @@ fn data(name: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn seed_cpu_command_writes_torch_svg() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let _load = demo.drive_load("/spin?ms=100");
     let dir = scratch("cpu");
@@ -95,10 +93,8 @@ fn seed_cpu_command_writes_torch_svg() {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn seed_heap_command_counts_bytes() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let dir = scratch("heap");
     let url = demo.url("/debug/pprof/heap");
@@ -120,10 +116,8 @@ fn seed_heap_command_counts_bytes() {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn raw_goroutine_stacks_from_url_and_suffix() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let dir = scratch("goroutine-raw");
     let output = go_torch(
@@ -149,10 +143,8 @@ fn raw_goroutine_stacks_from_url_and_suffix() {
 }
 
 #[test]
+#[ignore = "needs go"]
 fn print_allocs_with_title_and_objects() {
-    if !go_demo::go_available() {
-        return;
-    }
     let demo = GoDemo::start(&[]);
     let dir = scratch("allocs-print");
     let url = demo.url("/debug/pprof/allocs");
@@ -245,19 +237,20 @@ fn script_is_clean_posix_sh() {
         .output()
         .expect("run sh -n");
     assert!(syntax.status.success(), "sh -n: {}", text(&syntax.stderr));
-    match Command::new("shellcheck")
+}
+
+#[test]
+#[ignore = "needs shellcheck"]
+fn script_passes_shellcheck() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-torch");
+    let lint = Command::new(common::tools::require("shellcheck", "shellcheck"))
         .args(["--shell=sh", "--severity=style"])
         .arg(&script)
         .output()
-    {
-        Ok(lint) => assert!(
-            lint.status.success(),
-            "shellcheck scripts/go-torch:\n{}",
-            text(&lint.stdout)
-        ),
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!("shellcheck is required under CI (apt-get install shellcheck)")
-        }
-        Err(_) => eprintln!("skipped: shellcheck is not installed"),
-    }
+        .expect("run shellcheck");
+    assert!(
+        lint.status.success(),
+        "shellcheck scripts/go-torch:\n{}",
+        text(&lint.stdout)
+    );
 }

@@ -2,7 +2,9 @@
 //! shell completions (`examples/gen-docs`).
 
 use clap::builder::PossibleValuesParser;
-use clap::{Arg, ArgAction, Command};
+use clap::{Command, CommandFactory, Parser};
+
+use crate::fetch::{DEFAULT_BASE_URL, DEFAULT_SUFFIX, PROFILE_NAMES};
 
 const ABOUT: &str = "Download a raw profile from a Go net/http/pprof endpoint, byte for byte";
 
@@ -44,85 +46,60 @@ go-torch's other options belong to the later stages: --title, --width, --colors,
 
 Exit status: 0 written, 1 network/HTTP/check/write failure, 2 usage error.";
 
-/// The full clap definition of `pprof-fetch`.
+/// The command line of `pprof-fetch`, parsed (`Args::try_parse_from`).
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "pprof-fetch",
+    version = concat!("(flamepipe) ", env!("CARGO_PKG_VERSION")),
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
+)]
+pub struct Args {
+    /// Full URL, base URL or host:port; wins over -u/--suffix
+    #[arg(value_name = "URL")]
+    pub url_arg: Option<String>,
+
+    /// Base URL of the program (go-torch); its path is replaced by --suffix
+    #[arg(short = 'u', long = "url", value_name = "BASE", default_value = DEFAULT_BASE_URL)]
+    pub url: String,
+
+    /// Path used with a base URL (go-torch)
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_SUFFIX)]
+    pub suffix: String,
+
+    /// Profile duration [default: 30]; on other profiles than cpu/trace it asks for a delta profile
+    #[arg(short = 't', long, alias = "time", value_name = "N", value_parser = parse_seconds)]
+    pub seconds: Option<u64>,
+
+    /// Fetch /debug/pprof/NAME (wins over --suffix; replaces the last path segment of a full URL)
+    #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(PROFILE_NAMES))]
+    pub profile: Option<String>,
+
+    /// Write the body to FILE (replaced only when complete) instead of stdout; - = stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<String>,
+
+    /// Extra request header, repeatable (e.g. 'Authorization: Bearer TOKEN')
+    #[arg(short = 'H', long, value_name = "'NAME: VALUE'", value_parser = parse_header)]
+    pub header: Vec<(String, String)>,
+
+    /// HTTPS without certificate or host name verification
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Overall time limit in seconds, decimal; 0 = none [default: 1.5 x seconds + 5]
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
+    pub timeout: Option<f64>,
+
+    /// No warnings and no progress line (errors are still printed)
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// The full clap definition of `pprof-fetch` (for the man page and the shell completions).
 pub fn command() -> Command {
-    Command::new("pprof-fetch")
-        .version(concat!("(flamepipe) ", env!("CARGO_PKG_VERSION")))
-        .about(ABOUT)
-        .long_about(LONG_ABOUT)
-        .after_long_help(AFTER_LONG_HELP)
-        .arg(
-            Arg::new("url_arg")
-                .value_name("URL")
-                .help("Full URL, base URL or host:port; wins over -u/--suffix"),
-        )
-        .arg(
-            Arg::new("url")
-                .short('u')
-                .long("url")
-                .value_name("BASE")
-                .default_value("http://localhost:8080")
-                .help("Base URL of the program (go-torch); its path is replaced by --suffix"),
-        )
-        .arg(
-            Arg::new("suffix")
-                .long("suffix")
-                .value_name("PATH")
-                .default_value("/debug/pprof/profile")
-                .help("Path used with a base URL (go-torch)"),
-        )
-        .arg(
-            Arg::new("seconds")
-                .short('t')
-                .long("seconds")
-                .alias("time")
-                .value_name("N")
-                .value_parser(parse_seconds)
-                .help("Profile duration [default: 30]; on other profiles than cpu/trace it asks for a delta profile"),
-        )
-        .arg(
-            Arg::new("profile")
-                .long("profile")
-                .value_name("NAME")
-                .value_parser(PossibleValuesParser::new(crate::fetch::PROFILE_NAMES))
-                .help("Fetch /debug/pprof/NAME (wins over --suffix; replaces the last path segment of a full URL)"),
-        )
-        .arg(
-            Arg::new("output")
-                .short('o')
-                .long("output")
-                .value_name("FILE")
-                .help("Write the body to FILE (replaced only when complete) instead of stdout; - = stdout"),
-        )
-        .arg(
-            Arg::new("header")
-                .short('H')
-                .long("header")
-                .value_name("'NAME: VALUE'")
-                .action(ArgAction::Append)
-                .value_parser(parse_header)
-                .help("Extra request header, repeatable (e.g. 'Authorization: Bearer TOKEN')"),
-        )
-        .arg(
-            Arg::new("insecure")
-                .long("insecure")
-                .action(ArgAction::SetTrue)
-                .help("HTTPS without certificate or host name verification"),
-        )
-        .arg(
-            Arg::new("timeout")
-                .long("timeout")
-                .value_name("SECS")
-                .value_parser(parse_timeout)
-                .help("Overall time limit in seconds, decimal; 0 = none [default: 1.5 x seconds + 5]"),
-        )
-        .arg(
-            Arg::new("quiet")
-                .short('q')
-                .long("quiet")
-                .action(ArgAction::SetTrue)
-                .help("No warnings and no progress line (errors are still printed)"),
-        )
+    Args::command()
 }
 
 /// `-t`: an integer ≥ 1.
@@ -161,4 +138,45 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
         return Err(format!("invalid value for header \"{name}\""));
     }
     Ok((name.to_string(), value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn fields_are_typed_and_defaults_applied() {
+        let args = Args::try_parse_from([
+            "pprof-fetch",
+            "-t",
+            "5",
+            "-H",
+            "A: b",
+            "--header=C:d",
+            "--profile",
+            "heap",
+            "--timeout",
+            "2.5",
+            "-q",
+            "h:1",
+        ])
+        .unwrap();
+        assert_eq!(args.url_arg.as_deref(), Some("h:1"));
+        assert_eq!(args.url, DEFAULT_BASE_URL);
+        assert_eq!(args.suffix, DEFAULT_SUFFIX);
+        assert_eq!(args.seconds, Some(5));
+        assert_eq!(args.profile.as_deref(), Some("heap"));
+        assert_eq!(
+            args.header,
+            [("A".into(), "b".into()), ("C".into(), "d".into())]
+        );
+        assert_eq!(args.timeout, Some(2.5));
+        assert!(args.quiet && !args.insecure);
+        assert_eq!(args.output, None);
+    }
 }

@@ -2,8 +2,9 @@
 //! shell completions (`examples/gen-docs`).
 //!
 //! The options are flamegraph.pl's; they are matched the way Perl's Getopt::Long matches them
-//! (single or double dash, case-insensitive, unique prefixes), which the front-end does itself
-//! from this table.
+//! (single or double dash, case-insensitive, unique prefixes), which the front-end does itself.
+//! Each option is defined once, in [`OPTIONS`]: its name, the value it takes and its help; the
+//! clap definition is built from that table.
 
 use clap::{Arg, ArgAction, Command};
 
@@ -27,20 +28,278 @@ Examples:
 Exit status: 0 SVG written; 2 no valid input (an error SVG is written); 1 an input cannot be read
 or the output cannot be written; 255 bad option or configuration.";
 
-fn valued(name: &'static str, value: &'static str, help: &'static str) -> Arg {
-    Arg::new(name)
-        .long(name)
-        .value_name(value)
-        .action(ArgAction::Set)
-        .help(help)
+/// One option of `flamegraph`, in the order of [`OPTIONS`] (and of `--help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Opt {
+    /// `--title`
+    Title,
+    /// `--subtitle`
+    Subtitle,
+    /// `--width`
+    Width,
+    /// `--height`
+    Height,
+    /// `--minwidth`
+    MinWidth,
+    /// `--fonttype`
+    FontType,
+    /// `--fontsize`
+    FontSize,
+    /// `--fontwidth`
+    FontWidth,
+    /// `--countname`
+    CountName,
+    /// `--nametype`
+    NameType,
+    /// `--colors`
+    Colors,
+    /// `--bgcolors`
+    BgColors,
+    /// `--hash`
+    Hash,
+    /// `--random`
+    Random,
+    /// `--cp`
+    Cp,
+    /// `--reverse`
+    Reverse,
+    /// `--inverted`
+    Inverted,
+    /// `--flamechart`
+    FlameChart,
+    /// `--negate`
+    Negate,
+    /// `--notes`
+    Notes,
+    /// `--total`
+    Total,
+    /// `--factor`
+    Factor,
+    /// `--nameattr`
+    NameAttr,
+    /// `--encoding`
+    Encoding,
+    /// `--html`
+    Html,
+    /// `--help`
+    Help,
+    /// `--version`
+    Version,
 }
 
-fn flag(name: &'static str, help: &'static str) -> Arg {
-    Arg::new(name)
-        .long(name)
-        .action(ArgAction::SetTrue)
-        .help(help)
+impl Opt {
+    /// The definition of this option.
+    pub fn def(self) -> &'static OptionDef {
+        &OPTIONS[self as usize]
+    }
 }
+
+/// What follows an option on the command line: the value syntax Getopt::Long checks, with the
+/// value's name in the help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takes {
+    /// A flag: no value.
+    Nothing,
+    /// `=s`: any text.
+    Text(&'static str),
+    /// `=i`: an integer (`[-+]?[0-9_]+`).
+    Integer(&'static str),
+    /// `=f`: a real number (`[-+]?[0-9_]*(\.[0-9_]+)?([eE][-+]?[0-9_]+)?`).
+    Real(&'static str),
+}
+
+/// One option: the name it is written with, the value it takes and its help line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionDef {
+    /// Which option.
+    pub opt: Opt,
+    /// The long name (`--NAME`), lowercase.
+    pub name: &'static str,
+    /// The value it takes, if any.
+    pub takes: Takes,
+    /// The help line.
+    pub help: &'static str,
+}
+
+impl OptionDef {
+    /// The clap argument (for the help, the man page and the completions).
+    fn arg(&self) -> Arg {
+        let arg = Arg::new(self.name).long(self.name).help(self.help);
+        match self.takes {
+            Takes::Nothing => arg.action(ArgAction::SetTrue),
+            Takes::Text(value) | Takes::Integer(value) | Takes::Real(value) => {
+                arg.value_name(value).action(ArgAction::Set)
+            }
+        }
+    }
+}
+
+/// Every option of `flamegraph`, flamegraph.pl's, in `--help` order; `OPTIONS[opt as usize]`
+/// is `opt`'s definition.
+pub const OPTIONS: [OptionDef; 27] = [
+    OptionDef {
+        opt: Opt::Title,
+        name: "title",
+        takes: Takes::Text("TEXT"),
+        help: "Heading text [default: Flame Graph, Icicle Graph with --inverted, Flame Chart with --flamechart]",
+    },
+    OptionDef {
+        opt: Opt::Subtitle,
+        name: "subtitle",
+        takes: Takes::Text("TEXT"),
+        help: "Second heading, below the title [default: none]",
+    },
+    OptionDef {
+        opt: Opt::Width,
+        name: "width",
+        takes: Takes::Integer("N"),
+        help: "Image width in pixels, an integer [default: 1200]",
+    },
+    OptionDef {
+        opt: Opt::Height,
+        name: "height",
+        takes: Takes::Integer("N"),
+        help: "Height of each frame row in pixels, an integer [default: 16]",
+    },
+    OptionDef {
+        opt: Opt::MinWidth,
+        name: "minwidth",
+        takes: Takes::Text("N[%]"),
+        help: "Omit frames narrower than N pixels, or than N percent of the total with a trailing % [default: 0.1]",
+    },
+    OptionDef {
+        opt: Opt::FontType,
+        name: "fonttype",
+        takes: Takes::Text("FONT"),
+        help: "Font family of all text [default: Verdana]",
+    },
+    OptionDef {
+        opt: Opt::FontSize,
+        name: "fontsize",
+        takes: Takes::Real("N"),
+        help: "Font size in pixels; also sets the paddings [default: 12]",
+    },
+    OptionDef {
+        opt: Opt::FontWidth,
+        name: "fontwidth",
+        takes: Takes::Real("N"),
+        help: "Average glyph width as a fraction of the font size, for label truncation [default: 0.59]",
+    },
+    OptionDef {
+        opt: Opt::CountName,
+        name: "countname",
+        takes: Takes::Text("TEXT"),
+        help: "Unit of the counts, shown in tooltips; any other than `samples` silences the low-count warning [default: samples]",
+    },
+    OptionDef {
+        opt: Opt::NameType,
+        name: "nametype",
+        takes: Takes::Text("TEXT"),
+        help: "Prefix of the hover details line [default: Function:]",
+    },
+    OptionDef {
+        opt: Opt::Colors,
+        name: "colors",
+        takes: Takes::Text("PALETTE"),
+        help: "Palette: hot, mem, io, red, green, blue, yellow, purple, aqua, orange, java, perl, js, wakeup, chain [default: hot]",
+    },
+    OptionDef {
+        opt: Opt::BgColors,
+        name: "bgcolors",
+        takes: Takes::Text("COLOR"),
+        help: "Background: yellow, blue, green, grey or #rrggbb [default: derived from the palette]",
+    },
+    OptionDef {
+        opt: Opt::Hash,
+        name: "hash",
+        takes: Takes::Nothing,
+        help: "Colors from a hash of the function name (similar names get similar colors)",
+    },
+    OptionDef {
+        opt: Opt::Random,
+        name: "random",
+        takes: Takes::Nothing,
+        help: "Random colors, different on every run (--hash wins)",
+    },
+    OptionDef {
+        opt: Opt::Cp,
+        name: "cp",
+        takes: Takes::Nothing,
+        help: "Consistent palette: reuse and update the colors stored in ./palette.map",
+    },
+    OptionDef {
+        opt: Opt::Reverse,
+        name: "reverse",
+        takes: Takes::Nothing,
+        help: "Reverse every stack (leaf first) before merging",
+    },
+    OptionDef {
+        opt: Opt::Inverted,
+        name: "inverted",
+        takes: Takes::Nothing,
+        help: "Icicle graph: the root at the top",
+    },
+    OptionDef {
+        opt: Opt::FlameChart,
+        name: "flamechart",
+        takes: Takes::Nothing,
+        help: "Flame chart: keep input order (x axis = time), merge only adjacent identical stacks",
+    },
+    OptionDef {
+        opt: Opt::Negate,
+        name: "negate",
+        takes: Takes::Nothing,
+        help: "Swap the red/blue hues of a differential graph and the sign of the delta",
+    },
+    OptionDef {
+        opt: Opt::Notes,
+        name: "notes",
+        takes: Takes::Text("TEXT"),
+        help: "Text of an XML comment at the top of the SVG",
+    },
+    OptionDef {
+        opt: Opt::Total,
+        name: "total",
+        takes: Takes::Real("N"),
+        help: "Total used for scaling instead of the sum of the counts (ignored when smaller)",
+    },
+    OptionDef {
+        opt: Opt::Factor,
+        name: "factor",
+        takes: Takes::Real("N"),
+        help: "Multiply the displayed counts (not the widths) by N, not 0 [default: 1]",
+    },
+    OptionDef {
+        opt: Opt::NameAttr,
+        name: "nameattr",
+        takes: Takes::Text("FILE"),
+        help: "Per-function SVG attributes: lines FUNC<TAB>key=value<TAB>... (title, id, class, g_extra, href, target, a_extra)",
+    },
+    OptionDef {
+        opt: Opt::Encoding,
+        name: "encoding",
+        takes: Takes::Text("ENC"),
+        help: "Encoding named in the XML declaration (the output is UTF-8 regardless)",
+    },
+    OptionDef {
+        opt: Opt::Html,
+        name: "html",
+        takes: Takes::Nothing,
+        help: "Write a canvas HTML page instead of the SVG: fast at any size, keeps every frame (--minwidth defaults to 0)",
+    },
+    OptionDef {
+        opt: Opt::Help,
+        name: "help",
+        takes: Takes::Nothing,
+        help: "Print this help and exit",
+    },
+    OptionDef {
+        opt: Opt::Version,
+        name: "version",
+        takes: Takes::Nothing,
+        help: "Print the version and exit",
+    },
+];
 
 /// The full definition of the `flamegraph` command line.
 pub fn command() -> Command {
@@ -50,37 +309,25 @@ pub fn command() -> Command {
         .long_about(LONG_ABOUT)
         .disable_help_flag(true)
         .disable_version_flag(true)
-        .args([
-            valued("title", "TEXT", "Heading text [default: Flame Graph, Icicle Graph with --inverted, Flame Chart with --flamechart]"),
-            valued("subtitle", "TEXT", "Second heading, below the title [default: none]"),
-            valued("width", "N", "Image width in pixels, an integer [default: 1200]"),
-            valued("height", "N", "Height of each frame row in pixels, an integer [default: 16]"),
-            valued("minwidth", "N[%]", "Omit frames narrower than N pixels, or than N percent of the total with a trailing % [default: 0.1]"),
-            valued("fonttype", "FONT", "Font family of all text [default: Verdana]"),
-            valued("fontsize", "N", "Font size in pixels; also sets the paddings [default: 12]"),
-            valued("fontwidth", "N", "Average glyph width as a fraction of the font size, for label truncation [default: 0.59]"),
-            valued("countname", "TEXT", "Unit of the counts, shown in tooltips; any other than `samples` silences the low-count warning [default: samples]"),
-            valued("nametype", "TEXT", "Prefix of the hover details line [default: Function:]"),
-            valued("colors", "PALETTE", "Palette: hot, mem, io, red, green, blue, yellow, purple, aqua, orange, java, perl, js, wakeup, chain [default: hot]"),
-            valued("bgcolors", "COLOR", "Background: yellow, blue, green, grey or #rrggbb [default: derived from the palette]"),
-            flag("hash", "Colors from a hash of the function name (similar names get similar colors)"),
-            flag("random", "Random colors, different on every run (--hash wins)"),
-            flag("cp", "Consistent palette: reuse and update the colors stored in ./palette.map"),
-            flag("reverse", "Reverse every stack (leaf first) before merging"),
-            flag("inverted", "Icicle graph: the root at the top"),
-            flag("flamechart", "Flame chart: keep input order (x axis = time), merge only adjacent identical stacks"),
-            flag("negate", "Swap the red/blue hues of a differential graph and the sign of the delta"),
-            valued("notes", "TEXT", "Text of an XML comment at the top of the SVG"),
-            valued("total", "N", "Total used for scaling instead of the sum of the counts (ignored when smaller)"),
-            valued("factor", "N", "Multiply the displayed counts (not the widths) by N, not 0 [default: 1]"),
-            valued("nameattr", "FILE", "Per-function SVG attributes: lines FUNC<TAB>key=value<TAB>... (title, id, class, g_extra, href, target, a_extra)"),
-            valued("encoding", "ENC", "Encoding named in the XML declaration (the output is UTF-8 regardless)"),
-            flag("html", "Write a canvas HTML page instead of the SVG: fast at any size, keeps every frame (--minwidth defaults to 0)"),
-            flag("help", "Print this help and exit"),
-            flag("version", "Print the version and exit"),
+        .args(OPTIONS.iter().map(OptionDef::arg))
+        .arg(
             Arg::new("FILE")
                 .num_args(0..)
                 .action(ArgAction::Append)
                 .help("Folded-stack inputs, read in order [default: stdin; `-` is stdin]"),
-        ])
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_indexed_by_option() {
+        for (index, def) in OPTIONS.iter().enumerate() {
+            assert_eq!(def.opt as usize, index, "{}", def.name);
+            assert_eq!(def.opt.def().name, def.name);
+            assert_eq!(def.name, def.name.to_lowercase());
+        }
+    }
 }

@@ -1,10 +1,16 @@
-//! Frame colors (spec section 5): palettes, the name-seeded default, `--hash`, `--random`, the
-//! differential scale and the consistent palette file (`--cp`).
+//! Frame colors (docs/flamegraph.md, "Colors"): palettes, the name-seeded default, `--hash`,
+//! `--random`, the differential scale, the consistent palette file (`--cp`), the background, and
+//! the `Painter` that picks each frame's fill from them.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::Path;
+use std::str::FromStr;
+
+use thiserror::Error;
+
+use super::Options;
 
 /// An RGB color, written `rgb(r,g,b)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +22,7 @@ impl fmt::Display for Rgb {
     }
 }
 
-/// One of the single-hue palettes of 5.3 (the multi palettes map names onto these).
+/// One of the single-hue palettes (the multi palettes map names onto these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hue {
     Hot,
@@ -46,10 +52,13 @@ pub enum Palette {
 }
 
 impl Palette {
-    /// The palette named by `--colors` (unknown names draw black, not an error).
-    pub fn from_name(name: &str) -> Palette {
+    /// What `--colors` with an unknown name draws with: black (not an error).
+    pub const UNKNOWN: Palette = Palette::Single(Hue::Black);
+
+    /// The palette named by `--colors`; `None` for an unknown name.
+    pub fn from_name(name: &str) -> Option<Palette> {
         use Hue::*;
-        match name {
+        Some(match name {
             "hot" => Palette::Single(Hot),
             "mem" => Palette::Single(Mem),
             "io" => Palette::Single(Io),
@@ -65,11 +74,26 @@ impl Palette {
             "js" => Palette::Js,
             "wakeup" => Palette::Wakeup,
             "chain" => Palette::Chain,
-            _ => Palette::Single(Black),
+            _ => return None,
+        })
+    }
+
+    /// The background drawn with this palette when `--bgcolors` is not given.
+    pub fn background(self) -> Background {
+        use Hue::*;
+        match self {
+            Palette::Single(Mem) => Background::Green,
+            Palette::Single(Io) | Palette::Wakeup | Palette::Chain => Background::Blue,
+            Palette::Single(Red | Green | Blue | Aqua | Yellow | Purple | Orange) => {
+                Background::Grey
+            }
+            Palette::Single(Hot | Black) | Palette::Java | Palette::Perl | Palette::Js => {
+                Background::Yellow
+            }
         }
     }
 
-    /// The hue a frame name gets (5.4).
+    /// The hue a frame name gets (docs/flamegraph.md, "Colors": the palette table).
     pub fn hue(self, name: &str) -> Hue {
         match self {
             Palette::Single(hue) => hue,
@@ -149,7 +173,7 @@ fn js_hue(name: &str) -> Hue {
     }
 }
 
-/// The hue formulas of 5.3 applied to v1, v2, v3.
+/// The hue formulas applied to v1, v2, v3 (docs/flamegraph.md, "Colors": seeding).
 pub fn hue_color(hue: Hue, v1: f64, v2: f64, v3: f64) -> Rgb {
     let c = |base: u32, scale: f64, v: f64| (base as f64 + (scale * v).trunc()) as u8;
     match hue {
@@ -188,7 +212,7 @@ pub fn hue_color(hue: Hue, v1: f64, v2: f64, v3: f64) -> Rgb {
     }
 }
 
-/// How v1, v2, v3 are chosen (5.2).
+/// How the palette colors are chosen: how v1, v2, v3 are drawn (docs/flamegraph.md, "Colors").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seeding {
     /// The first output of drand48 seeded with the sum of the name's code points.
@@ -197,6 +221,19 @@ pub enum Seeding {
     Hash,
     /// `--random`: truly random.
     Random,
+}
+
+impl Seeding {
+    /// The seeding of the `--hash` and `--random` flags (`--hash` wins).
+    pub fn from_flags(hash: bool, random: bool) -> Seeding {
+        if hash {
+            Seeding::Hash
+        } else if random {
+            Seeding::Random
+        } else {
+            Seeding::NameSeeded
+        }
+    }
 }
 
 /// The default v: the first drand48 output after `srand48(sum of code points mod 2^32)`.
@@ -251,7 +288,7 @@ impl Random {
     }
 }
 
-/// Computes `color(palette, name)` (5.2–5.4).
+/// Computes `color(palette, name)`.
 pub struct Colorer {
     palette: Palette,
     seeding: Seeding,
@@ -296,7 +333,8 @@ impl Colorer {
     }
 }
 
-/// The differential scale of 5.5 (`delta` already negated for `--negate`).
+/// The differential scale (docs/flamegraph.md, "Colors"); `delta` is already negated for
+/// `--negate`.
 pub fn delta_color(delta: f64, max_delta: f64) -> Rgb {
     if delta > 0.0 {
         let g = (210.0 * (max_delta - delta) / max_delta).trunc() as u8;
@@ -306,6 +344,46 @@ pub fn delta_color(delta: f64, max_delta: f64) -> Rgb {
         Rgb(r, r, 255)
     } else {
         Rgb(255, 255, 255)
+    }
+}
+
+/// `--bgcolors`: the background gradient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Background {
+    /// `yellow`, the default of `hot` and the multi palettes.
+    Yellow,
+    /// `blue`.
+    Blue,
+    /// `green`.
+    Green,
+    /// `grey`.
+    Grey,
+    /// `#` and any six characters: one flat color, written as given.
+    Custom(String),
+}
+
+/// A `--bgcolors` value that is none of the names and not `#` with six characters.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("Unrecognized bgcolor option \"{0}\"")]
+pub struct UnknownBackground(pub String);
+
+impl FromStr for Background {
+    type Err = UnknownBackground;
+
+    fn from_str(value: &str) -> Result<Background, UnknownBackground> {
+        match value {
+            "yellow" => Ok(Background::Yellow),
+            "blue" => Ok(Background::Blue),
+            "green" => Ok(Background::Green),
+            "grey" => Ok(Background::Grey),
+            _ if value
+                .strip_prefix('#')
+                .is_some_and(|rest| rest.chars().count() == 6) =>
+            {
+                Ok(Background::Custom(value.to_owned()))
+            }
+            _ => Err(UnknownBackground(value.to_owned())),
+        }
     }
 }
 
@@ -360,18 +438,82 @@ impl PaletteMap {
     }
 }
 
+/// Chooses each frame's fill, first match wins (docs/flamegraph.md, "Colors"): the fixed grays
+/// of `--` and `-`, the differential scale, `palette.map` (`--cp`), then the palette, computed
+/// once per name unless `--random`.
+pub(crate) struct Painter<'a> {
+    colorer: Colorer,
+    negate: bool,
+    max_delta: f64,
+    palette_map: Option<&'a mut PaletteMap>,
+    cache: Vec<Option<Rgb>>,
+    text: String,
+}
+
+impl<'a> Painter<'a> {
+    /// A painter for a graph whose largest |delta| is `max_delta`, over `name_count` names.
+    pub(crate) fn new(
+        opts: &Options,
+        max_delta: f64,
+        palette_map: Option<&'a mut PaletteMap>,
+        name_count: usize,
+    ) -> Self {
+        Painter {
+            colorer: Colorer::new(opts.colors, opts.seeding),
+            negate: opts.negate,
+            max_delta,
+            palette_map,
+            cache: vec![None; name_count],
+            text: String::new(),
+        }
+    }
+
+    /// The fill text of frame name `id` (`name`), with its delta in a differential graph.
+    pub(crate) fn fill(&mut self, id: u32, name: &str, delta: Option<f64>) -> &str {
+        use std::fmt::Write as _;
+        self.text.clear();
+        let rgb = if name == "--" {
+            Rgb(160, 160, 160)
+        } else if name == "-" {
+            Rgb(200, 200, 200)
+        } else if let Some(delta) = delta {
+            delta_color(if self.negate { -delta } else { delta }, self.max_delta)
+        } else if let Some(map) = self.palette_map.as_deref_mut() {
+            let colorer = &mut self.colorer;
+            let fill = map.fill(name, || colorer.color(name));
+            self.text.push_str(fill);
+            return &self.text;
+        } else if self.colorer.is_deterministic() {
+            match self.cache.get(id as usize).copied().flatten() {
+                Some(rgb) => rgb,
+                None => {
+                    let rgb = self.colorer.color(name);
+                    if let Some(slot) = self.cache.get_mut(id as usize) {
+                        *slot = Some(rgb);
+                    }
+                    rgb
+                }
+            }
+        } else {
+            self.colorer.color(name)
+        };
+        let _ = write!(self.text, "{rgb}");
+        &self.text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn default_hot(name: &str) -> String {
-        Colorer::new(Palette::from_name("hot"), Seeding::NameSeeded)
+        Colorer::new(Palette::Single(Hue::Hot), Seeding::NameSeeded)
             .color(name)
             .to_string()
     }
 
     fn hashed_hot(name: &str) -> String {
-        Colorer::new(Palette::from_name("hot"), Seeding::Hash)
+        Colorer::new(Palette::Single(Hue::Hot), Seeding::Hash)
             .color(name)
             .to_string()
     }
@@ -400,7 +542,7 @@ mod tests {
 
     #[test]
     fn multi_palettes_pick_hues() {
-        let java = Palette::from_name("java");
+        let java = Palette::from_name("java").unwrap();
         assert_eq!(java.hue("java/lang/String.foo"), Hue::Green);
         assert_eq!(java.hue("Ljava/lang/Thread;"), Hue::Green);
         assert_eq!(java.hue("foo_[i]"), Hue::Aqua);
@@ -408,15 +550,20 @@ mod tests {
         assert_eq!(java.hue("a:::b"), Hue::Green);
         assert_eq!(java.hue("sys_[k]"), Hue::Orange);
         assert_eq!(java.hue("main"), Hue::Red);
-        let js = Palette::from_name("js");
+        let js = Palette::from_name("js").unwrap();
         assert_eq!(js.hue("a/b_[j]"), Hue::Green);
         assert_eq!(js.hue("ab_[j]"), Hue::Aqua);
         assert_eq!(js.hue("/x/y.js:1"), Hue::Green);
         assert_eq!(js.hue("a:b"), Hue::Aqua);
         assert_eq!(js.hue(" "), Hue::Green);
         assert_eq!(js.hue("x_[k]y"), Hue::Orange);
-        assert_eq!(Palette::from_name("chain").hue("x_[w]"), Hue::Aqua);
-        assert_eq!(Palette::from_name("nope").hue("x"), Hue::Black);
+        assert_eq!(Palette::from_name("chain").unwrap().hue("x_[w]"), Hue::Aqua);
+        assert_eq!(
+            Palette::from_name("nope")
+                .unwrap_or(Palette::UNKNOWN)
+                .hue("x"),
+            Hue::Black
+        );
     }
 
     #[test]
@@ -424,6 +571,15 @@ mod tests {
         assert_eq!(delta_color(4.0, 4.0), Rgb(255, 0, 0));
         assert_eq!(delta_color(-1.0, 4.0), Rgb(157, 157, 255));
         assert_eq!(delta_color(0.0, 4.0), Rgb(255, 255, 255));
+    }
+
+    #[test]
+    fn bgcolors_validation() {
+        let valid = |text: &str| text.parse::<Background>().is_ok();
+        assert!(valid("grey"));
+        assert!(valid("#ffffff"));
+        assert!(!valid("#fff"));
+        assert!(!valid("red"));
     }
 
     #[test]

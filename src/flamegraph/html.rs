@@ -22,11 +22,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::color::Painter;
+use super::escape::{escaped, js_string, notes_text, push_escaped};
 use super::intern::Interner;
 use super::layout::Layout;
 use super::merge::Frame;
-use super::svg::{background_stops, escaped, js_string, notes_text, push_escaped};
-use super::{Options, Painter};
+use super::svg::background_stops;
+use super::Options;
 
 /// The page's script: decoding, drawing and interaction.
 pub const SCRIPT: &str = include_str!("html.js");
@@ -291,7 +293,7 @@ fn write_head(page: &mut String, opts: &Options) {
 
 /// Geometry, texts and totals.
 fn write_settings(page: &mut String, opts: &Options, layout: &Layout, count: usize) {
-    let (stop1, stop2) = background_stops(&opts.bgcolors());
+    let (stop1, stop2) = background_stops(&opts.background());
     let numbers = [
         ("width", layout.width),
         ("imageHeight", layout.image_height),

@@ -1,4 +1,4 @@
-//! Geometry of the graph (spec section 4).
+//! Geometry of the graph (docs/flamegraph.md, "Layout").
 
 use super::merge::Frame;
 use super::{MinWidth, Options};

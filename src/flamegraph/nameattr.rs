@@ -1,4 +1,4 @@
-//! `--nameattr FILE`: per-function SVG attributes (spec 6.6).
+//! `--nameattr FILE`: per-function SVG attributes (docs/flamegraph.md, "SVG output").
 
 use std::collections::HashMap;
 use std::path::Path;

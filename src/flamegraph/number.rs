@@ -1,5 +1,5 @@
-//! Number formats of the SVG (spec 6.1): C's `%.15g`, `%0.Nf` and counts with thousands
-//! separators.
+//! Number formats of the SVG (docs/flamegraph.md, "SVG output"): C's `%.15g`, `%0.Nf` and
+//! counts with thousands separators. The one `%.15g` formatter of the crate.
 
 use std::fmt::Write;
 

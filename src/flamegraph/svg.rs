@@ -1,101 +1,21 @@
-//! The SVG document (spec sections 6 and 8.2) and the escaping rules of D5.
+//! The SVG document (docs/flamegraph.md, "SVG output"): the head (declaration, style, script,
+//! headings, buttons), one group per frame with its tooltip and label, and the error document
+//! written when there is no valid input.
 
 use std::io::{self, Write};
 
+use super::color::{Background, Painter};
+use super::escape::{escaped, js_string, notes_text, push_escaped, push_label_escaped};
+use super::intern::Interner;
 use super::layout::{Layout, Rect, XPAD};
+use super::merge::Frame;
 use super::nameattr::Attributes;
-use super::number::push_g15;
+use super::number::{g15, push_count, push_g15};
 use super::Options;
 
-/// The embedded interactive script (spec section 9), written after the generated prelude.
+/// The embedded interactive script (docs/flamegraph.md, "Interactive viewer"), written
+/// after the generated prelude.
 pub const SCRIPT: &str = include_str!("script.js");
-
-/// Appends `text` XML-escaped for text and attribute values: `& < > "`.
-pub fn push_escaped(out: &mut String, text: &str) {
-    push_escaped_with(out, text, true);
-}
-
-/// Appends `text` escaped for a frame label: `& < >` (quotes stay).
-pub fn push_label_escaped(out: &mut String, text: &str) {
-    push_escaped_with(out, text, false);
-}
-
-fn push_escaped_with(out: &mut String, text: &str, quotes: bool) {
-    let mut rest = text;
-    while let Some(at) = rest.bytes().position(|b| needs_care(b, quotes)) {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let ch = tail.chars().next().unwrap_or('\u{FFFD}');
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
-        }
-        rest = &tail[ch.len_utf8()..];
-    }
-    out.push_str(rest);
-}
-
-/// Bytes that start something to escape or to check: markup characters, C0 controls and
-/// the lead byte of U+FFFE/U+FFFF.
-#[inline]
-fn needs_care(b: u8, quotes: bool) -> bool {
-    matches!(b, b'&' | b'<' | b'>' | 0xEF)
-        || (quotes && b == b'"')
-        || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-}
-
-/// True for characters XML 1.0 allows in a document (others are written as U+FFFD, so the
-/// SVG stays well-formed whatever the input holds).
-fn is_xml_char(c: char) -> bool {
-    !matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
-}
-
-/// `text` XML-escaped (`& < > "`).
-pub fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_escaped(&mut out, text);
-    out
-}
-
-/// The notes text: escaped, and every `-` that follows another `-` written `&#45;`, so the
-/// XML comment never contains `--`.
-pub fn notes_text(notes: &str) -> String {
-    let escaped = escaped(notes);
-    let mut out = String::with_capacity(escaped.len());
-    let mut previous_dash = false;
-    for ch in escaped.chars() {
-        if ch == '-' && previous_dash {
-            out.push_str("&#45;");
-        } else {
-            out.push(ch);
-        }
-        previous_dash = ch == '-';
-    }
-    out
-}
-
-/// `text` as a JavaScript string literal body (spec section 9).
-pub fn js_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    for ch in text.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '<' => out.push_str("\\x3c"),
-            '>' => out.push_str("\\x3e"),
-            '&' => out.push_str("\\x26"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A JavaScript number literal for a finite double (`12`, `0.59`).
 fn js_number(value: f64) -> String {
@@ -106,14 +26,14 @@ fn js_number(value: f64) -> String {
     }
 }
 
-/// The two gradient stops of a `--bgcolors` value (already validated).
-pub fn background_stops(bgcolors: &str) -> (String, String) {
-    match bgcolors {
-        "yellow" => ("#eeeeee".into(), "#eeeeb0".into()),
-        "blue" => ("#eeeeee".into(), "#e0e0ff".into()),
-        "green" => ("#eef2ee".into(), "#e0ffe0".into()),
-        "grey" => ("#f8f8f8".into(), "#e8e8e8".into()),
-        hex => (escaped(hex), escaped(hex)),
+/// The two gradient stops of a background.
+pub fn background_stops(background: &Background) -> (String, String) {
+    match background {
+        Background::Yellow => ("#eeeeee".into(), "#eeeeb0".into()),
+        Background::Blue => ("#eeeeee".into(), "#e0e0ff".into()),
+        Background::Green => ("#eef2ee".into(), "#e0ffe0".into()),
+        Background::Grey => ("#f8f8f8".into(), "#e8e8e8".into()),
+        Background::Custom(hex) => (escaped(hex), escaped(hex)),
     }
 }
 
@@ -138,13 +58,7 @@ fn svg_open(out: &mut String, width: f64, height: f64) {
     out.push_str("<!-- Flame graph stack visualization. See https://github.com/brendangregg/FlameGraph for latest version, and http://www.brendangregg.com/flamegraphs.html for examples. -->\n");
 }
 
-fn g15(value: f64) -> String {
-    let mut out = String::new();
-    push_g15(&mut out, value);
-    out
-}
-
-/// Writes the error document of 8.2 (no valid input).
+/// Writes the error document (docs/flamegraph.md, "Errors and exit status").
 pub fn write_error_svg(out: &mut impl Write, opts: &Options) -> io::Result<()> {
     let width = opts.width;
     let fontsize = opts.fontsize;
@@ -159,6 +73,90 @@ pub fn write_error_svg(out: &mut impl Write, opts: &Options) -> io::Result<()> {
     out.write_all(doc.as_bytes())
 }
 
+/// Writes the whole graph: the head, every frame (in order, with its fill from `painter`) and
+/// the tail.
+pub(crate) fn write_graph<W: Write>(
+    out: &mut W,
+    opts: &Options,
+    layout: &Layout,
+    frames: &[Frame],
+    names: &Interner,
+    painter: &mut Painter<'_>,
+) -> io::Result<()> {
+    write_head(out, opts, layout)?;
+    let scaled_total = layout.timemax * opts.factor;
+    let countname = escaped(&opts.countname);
+    let mut info = String::new();
+    let mut writer = FrameWriter::default();
+    for frame in frames {
+        let name = names.name(frame.name);
+        let delta = frame.delta();
+        info.clear();
+        if frame.depth == 0 {
+            info.push_str("all (");
+            push_count(&mut info, scaled_total);
+            info.push(' ');
+            info.push_str(&countname);
+            info.push_str(", 100%)");
+        } else {
+            push_info(
+                &mut info,
+                name,
+                frame,
+                delta,
+                &countname,
+                opts,
+                scaled_total,
+            );
+        }
+        let fill = painter.fill(frame.name, name, delta);
+        let attrs = opts.nameattr.as_ref().and_then(|map| map.get(name));
+        let text = FrameText {
+            name,
+            rect: layout.rect(frame),
+            fill,
+            info: &info,
+            attrs,
+        };
+        writer.write(out, &text, opts.fontsize, opts.fontwidth)?;
+    }
+    write_tail(out)?;
+    out.flush()
+}
+
+/// `NAME (S COUNTNAME, P%)` or `NAME (S COUNTNAME, P%; D%)` (docs/flamegraph.md, "SVG output":
+/// tooltips).
+fn push_info(
+    info: &mut String,
+    name: &str,
+    frame: &Frame,
+    delta: Option<f64>,
+    countname: &str,
+    opts: &Options,
+    scaled_total: f64,
+) {
+    use std::fmt::Write as _;
+    let start = info.len();
+    push_escaped(info, name);
+    let stripped = strip_annotation(&info[start..]).len();
+    info.truncate(start + stripped);
+    info.push_str(" (");
+    let samples = ((frame.end - frame.start) * opts.factor).round_ties_even();
+    push_count(info, samples);
+    let _ = write!(info, " {countname}, {:.2}%", 100.0 * samples / scaled_total);
+    if let Some(delta) = delta {
+        let d = if opts.negate { -delta } else { delta };
+        if d == 0.0 {
+            info.push_str("; 0.00%");
+        } else {
+            let pct = 100.0 * d / scaled_total;
+            let sign = if d > 0.0 { "+" } else { "" };
+            let _ = write!(info, "; {sign}{pct:.2}%");
+        }
+    }
+    info.push(')');
+}
+
 /// Writes everything before the first frame: declaration, `<svg>`, notes, defs, style, script,
 /// background, title, subtitle, details, buttons and the opening `<g id="frames">`.
 pub fn write_head(out: &mut impl Write, opts: &Options, layout: &Layout) -> io::Result<()> {
@@ -168,7 +166,7 @@ pub fn write_head(out: &mut impl Write, opts: &Options, layout: &Layout) -> io::
     let mut doc = xml_declaration(opts);
     svg_open(&mut doc, width, height);
     doc.push_str(&format!("<!-- NOTES: {} -->\n", notes_text(&opts.notes)));
-    let (stop1, stop2) = background_stops(&opts.bgcolors());
+    let (stop1, stop2) = background_stops(&opts.background());
     doc.push_str(&format!(
         "<defs>\n\t<linearGradient id=\"background\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\" >\n\t\t<stop stop-color=\"{stop1}\" offset=\"5%\" />\n\t\t<stop stop-color=\"{stop2}\" offset=\"95%\" />\n\t</linearGradient>\n</defs>\n"
     ));
@@ -258,7 +256,7 @@ pub struct FrameWriter {
 }
 
 impl FrameWriter {
-    /// Writes one frame group (6.4, 6.6).
+    /// Writes one frame group (docs/flamegraph.md, "SVG output": one frame, `--nameattr`).
     pub fn write(
         &mut self,
         out: &mut impl Write,
@@ -356,7 +354,8 @@ pub fn strip_annotation(name: &str) -> &str {
     name
 }
 
-/// The label of a frame `width` px wide (6.5): truncated by code points, then escaped.
+/// The label of a frame `width` px wide (docs/flamegraph.md, "SVG output": labels): truncated
+/// by code points, then escaped.
 pub fn label(out: &mut String, name: &str, width: f64, glyph_width: f64) {
     let chars = (width / glyph_width).trunc();
     if chars.is_nan() || chars < 3.0 {
@@ -399,19 +398,5 @@ mod tests {
         assert_eq!(label_of("ééééééé", 40.0), "ééé..");
         assert_eq!(label_of("a<b>&\"c", 1000.0), "a&lt;b&gt;&amp;\"c");
         assert_eq!(label_of("foo_[k]", 1000.0), "foo");
-    }
-
-    #[test]
-    fn escapes() {
-        assert_eq!(escaped("a<&>\"'"), "a&lt;&amp;&gt;&quot;'");
-        assert_eq!(
-            escaped("a\u{1}\tb\u{FFFF}\u{FFFD}é"),
-            "a\u{FFFD}\tb\u{FFFD}\u{FFFD}é"
-        );
-        assert_eq!(notes_text("a--b---c"), "a-&#45;b-&#45;&#45;c");
-        assert_eq!(
-            js_string("a\"\\<>&\n\u{2028}"),
-            "a\\\"\\\\\\x3c\\x3e\\x26\\u000a\\u2028"
-        );
     }
 }

@@ -2,14 +2,12 @@
 //!
 //! ```ignore
 //! mod common;
-//! use common::go_demo::{self, GoDemo};
+//! use common::go_demo::GoDemo;
 //!
 //! #[test]
+//! #[ignore = "needs go"]
 //! fn fetches_from_go() {
-//!     if !go_demo::go_available() {
-//!         return; // skipped (outside CI only; under CI a missing Go fails)
-//!     }
-//!     let demo = GoDemo::start(&[]);
+//!     let demo = GoDemo::start(&[]); // fails with "go not found ..." without Go
 //!     let _load = demo.drive_load("/work?n=5");
 //!     let url = demo.url("/debug/pprof/profile?seconds=1");
 //!     // ... the process is killed when `demo` is dropped
@@ -35,9 +33,9 @@ fn go_command() -> String {
     std::env::var("GO").unwrap_or_else(|_| "go".to_string())
 }
 
-/// True when `go version` runs. When Go is missing: panics if the env var `CI` is set (CI must
-/// run these tests), otherwise prints that the test is skipped and returns false.
-pub fn go_available() -> bool {
+/// Checks that `go version` runs (once per test process); panics with "go not found ..." when
+/// it does not. Tests that need Go are `#[ignore = "needs go"]` (see `common::tools`).
+pub fn require_go() {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     let available = *AVAILABLE.get_or_init(|| {
         Command::new(go_command())
@@ -45,16 +43,13 @@ pub fn go_available() -> bool {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
+            .is_ok_and(|s| s.success())
     });
-    if !available {
-        if std::env::var_os("CI").is_some() {
-            panic!("Go is required under CI (install golang-go), but `go version` does not run");
-        }
-        eprintln!("skipped: Go is not installed (`go version` does not run)");
-    }
-    available
+    assert!(
+        available,
+        "go not found: `{} version` does not run (apt-get install golang-go, or set GO)",
+        go_command()
+    );
 }
 
 /// Folder of the demo's Go sources.
@@ -142,8 +137,9 @@ pub struct GoDemo {
 
 impl GoDemo {
     /// Builds (once) and starts the demo with extra flags, e.g. `&["-write-timeout", "2s"]`,
-    /// and waits for its `listening on` line.
+    /// and waits for its `listening on` line. Panics when Go is missing ([`require_go`]).
     pub fn start(args: &[&str]) -> GoDemo {
+        require_go();
         let mut child = Command::new(binary())
             .args(args)
             .stdin(Stdio::null())

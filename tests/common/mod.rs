@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests (`mod common;` from a file in `tests/`).
 #![allow(dead_code)]
 
+pub mod flamegraph;
 pub mod go_demo;
 pub mod process;
-pub mod rng;
+pub mod tools;
+pub mod webdriver;

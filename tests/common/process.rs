@@ -1,4 +1,4 @@
-//! Running the tools as child processes (also included by `tests/fg_common` with `#[path]`).
+//! Running the tools as child processes.
 
 use std::ffi::OsStr;
 use std::io::Write;

@@ -1,13 +1,13 @@
 //! Perl Getopt::Long matching (its defaults, as flamegraph.pl uses them) over the option table
-//! of [`flamepipe::cli::flamegraph::command`]: `--name` or `-name`, case-insensitive, unique prefixes,
+//! [`flamepipe::cli::flamegraph::OPTIONS`]: `--name` or `-name`, case-insensitive, unique prefixes,
 //! `--name=value` or the next argument, options and files mixed, `--` ends the options.
 
-use clap::Command;
+use flamepipe::cli::flamegraph::{Opt, OptionDef, Takes, OPTIONS};
 
-/// One option occurrence: canonical name and value (flags have none).
+/// One option occurrence: which option and its value (flags have none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Given {
-    pub name: String,
+    pub opt: Opt,
     pub value: Option<String>,
 }
 
@@ -19,58 +19,26 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// The last value given for `name`.
-    pub fn value(&self, name: &str) -> Option<&str> {
-        self.options
-            .iter()
-            .rev()
-            .find(|g| g.name == name)
-            .and_then(|g| g.value.as_deref())
+    /// The last occurrence of `opt`, if it was given.
+    pub fn last(&self, opt: Opt) -> Option<&Given> {
+        self.options.iter().rev().find(|g| g.opt == opt)
     }
 
-    /// True when the flag `name` was given.
-    pub fn flag(&self, name: &str) -> bool {
-        self.options.iter().any(|g| g.name == name)
+    /// The last value given for `opt`.
+    #[cfg(test)]
+    pub fn value(&self, opt: Opt) -> Option<&str> {
+        self.last(opt).and_then(|g| g.value.as_deref())
+    }
+
+    /// True when the flag `opt` was given.
+    pub fn flag(&self, opt: Opt) -> bool {
+        self.last(opt).is_some()
     }
 }
 
-/// The value syntax Getopt::Long checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `=s`: any text.
-    Text,
-    /// `=i`: an integer.
-    Integer,
-    /// `=f`: a real number.
-    Real,
-}
-
-struct Spec {
-    name: String,
-    takes_value: bool,
-    kind: Kind,
-}
-
-/// Parses `args` (without the program name); `kind` says how each valued option is checked.
-/// Errors are Getopt::Long's messages.
-pub fn parse(
-    command: &Command,
-    args: &[String],
-    kind: impl Fn(&str) -> Kind,
-) -> Result<Parsed, String> {
-    let specs: Vec<Spec> = command
-        .get_arguments()
-        .filter_map(|arg| {
-            let name = arg.get_long()?.to_owned();
-            let takes_value = arg.get_action().takes_values();
-            let kind = kind(&name);
-            Some(Spec {
-                name,
-                takes_value,
-                kind,
-            })
-        })
-        .collect();
+/// Parses `args` (without the program name) against [`OPTIONS`]. Errors are Getopt::Long's
+/// messages.
+pub fn parse(args: &[String]) -> Result<Parsed, String> {
     let mut parsed = Parsed::default();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -89,24 +57,24 @@ pub fn parse(
             Some((name, value)) => (name, Some(value)),
             None => (body, None),
         };
-        let spec = find(&specs, typed)?;
-        let value = if spec.takes_value {
+        let def = find(typed)?;
+        let value = if def.takes == Takes::Nothing {
+            if inline.is_some() {
+                return Err(format!("Option {} does not take an argument", def.name));
+            }
+            None
+        } else {
             let value = match inline {
                 Some("") => None,
                 Some(value) => Some(value.to_owned()),
                 None => rest.next().cloned(),
             };
-            let value = value.ok_or(format!("Option {} requires an argument", spec.name))?;
-            check_value(spec, &value)?;
+            let value = value.ok_or(format!("Option {} requires an argument", def.name))?;
+            check_value(def, &value)?;
             Some(value)
-        } else {
-            if inline.is_some() {
-                return Err(format!("Option {} does not take an argument", spec.name));
-            }
-            None
         };
         parsed.options.push(Given {
-            name: spec.name.clone(),
+            opt: def.opt,
             value,
         });
     }
@@ -114,12 +82,12 @@ pub fn parse(
 }
 
 /// The option an (abbreviated, any-case) name stands for.
-fn find<'a>(specs: &'a [Spec], typed: &str) -> Result<&'a Spec, String> {
+fn find(typed: &str) -> Result<&'static OptionDef, String> {
     let lower = typed.to_lowercase();
-    if let Some(exact) = specs.iter().find(|s| s.name == lower) {
+    if let Some(exact) = OPTIONS.iter().find(|s| s.name == lower) {
         return Ok(exact);
     }
-    let mut matches: Vec<&Spec> = specs
+    let mut matches: Vec<&OptionDef> = OPTIONS
         .iter()
         .filter(|s| s.name.starts_with(&lower))
         .collect();
@@ -127,8 +95,8 @@ fn find<'a>(specs: &'a [Spec], typed: &str) -> Result<&'a Spec, String> {
         0 => Err(format!("Unknown option: {lower}")),
         1 => Ok(matches[0]),
         _ => {
-            matches.sort_by(|a, b| a.name.cmp(&b.name));
-            let names: Vec<&str> = matches.iter().map(|s| s.name.as_str()).collect();
+            matches.sort_by(|a, b| a.name.cmp(b.name));
+            let names: Vec<&str> = matches.iter().map(|s| s.name).collect();
             Err(format!(
                 "Option {lower} is ambiguous ({})",
                 names.join(", ")
@@ -137,18 +105,18 @@ fn find<'a>(specs: &'a [Spec], typed: &str) -> Result<&'a Spec, String> {
     }
 }
 
-fn check_value(spec: &Spec, value: &str) -> Result<(), String> {
-    let (ok, expected) = match spec.kind {
-        Kind::Text => (true, ""),
-        Kind::Integer => (is_integer(value), "number expected"),
-        Kind::Real => (is_real(value), "real number expected"),
+fn check_value(def: &OptionDef, value: &str) -> Result<(), String> {
+    let (ok, expected) = match def.takes {
+        Takes::Nothing | Takes::Text(_) => (true, ""),
+        Takes::Integer(_) => (is_integer(value), "number expected"),
+        Takes::Real(_) => (is_real(value), "real number expected"),
     };
     if ok {
         Ok(())
     } else {
         Err(format!(
             "Value \"{value}\" invalid for option {} ({expected})",
-            spec.name
+            def.name
         ))
     }
 }
@@ -175,9 +143,9 @@ pub fn is_real(text: &str) -> bool {
     let digits_or_underscore = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
     let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
     let mantissa_ok = digits_or_underscore(int)
-        && fraction.map_or(true, |f| !f.is_empty() && digits_or_underscore(f))
+        && fraction.is_none_or(|f| !f.is_empty() && digits_or_underscore(f))
         && (has_digit(int) || fraction.is_some_and(has_digit));
-    let exponent_ok = exponent.map_or(true, |e| {
+    let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits_or_underscore(e) && has_digit(e)
     });
@@ -194,17 +162,9 @@ pub fn number(text: &str) -> f64 {
 mod tests {
     use super::*;
 
-    fn kind(name: &str) -> Kind {
-        match name {
-            "width" | "height" => Kind::Integer,
-            "fontsize" | "fontwidth" | "factor" | "total" => Kind::Real,
-            _ => Kind::Text,
-        }
-    }
-
     fn run(args: &[&str]) -> Result<Parsed, String> {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        parse(&flamepipe::cli::flamegraph::command(), &args, kind)
+        parse(&args)
     }
 
     fn err(args: &[&str]) -> String {
@@ -250,17 +210,17 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(parsed.files, ["a", "b"]);
-        assert_eq!(parsed.value("width"), Some("7"));
-        assert!(parsed.flag("inverted"));
-        assert_eq!(parsed.value("title"), Some("x=y"));
-        assert_eq!(parsed.value("colors"), Some("java"));
+        assert_eq!(parsed.value(Opt::Width), Some("7"));
+        assert!(parsed.flag(Opt::Inverted));
+        assert_eq!(parsed.value(Opt::Title), Some("x=y"));
+        assert_eq!(parsed.value(Opt::Colors), Some("java"));
         let parsed = run(&["--title", "--width", "-", "--", "--hash"]).unwrap();
-        assert_eq!(parsed.value("title"), Some("--width"));
+        assert_eq!(parsed.value(Opt::Title), Some("--width"));
         assert_eq!(parsed.files, ["-", "--hash"]);
         let parsed = run(&["--width=-5", "--fontsize", "-.5e-3", "--width", "1_000"]).unwrap();
-        assert_eq!(parsed.value("width"), Some("1_000"));
+        assert_eq!(parsed.value(Opt::Width), Some("1_000"));
         assert_eq!(number("1_000"), 1000.0);
-        assert_eq!(parsed.value("fontsize"), Some("-.5e-3"));
+        assert_eq!(parsed.value(Opt::FontSize), Some("-.5e-3"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `flamegraph`: folded stacks to an interactive SVG (front-end: options, files, exit codes).
 
-use flamepipe::cli::flamegraph as args;
+use flamepipe::cli::flamegraph::{self as args, Opt, OPTIONS};
 mod getopt;
 
 use std::fs::File;
@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::flamegraph::{
-    io_reason, nameattr, render, valid_bgcolors, Error, Input, MinWidth, Options, Outcome, Total,
+    io_reason, nameattr, render, Error, Input, MinWidth, Options, Outcome, Palette, Seeding, Total,
 };
-use getopt::{number, Kind, Parsed};
+use getopt::{number, Parsed};
 
 const INPUT_BUFFER: usize = 256 * 1024;
 
@@ -73,22 +73,13 @@ impl Failure {
     }
 }
 
-fn kind(name: &str) -> Kind {
-    match name {
-        "width" | "height" => Kind::Integer,
-        "fontsize" | "fontwidth" | "factor" | "total" => Kind::Real,
-        _ => Kind::Text,
-    }
-}
-
 fn run(argv: &[String]) -> Result<u8, Failure> {
-    let command = args::command();
-    let parsed = getopt::parse(&command, argv, kind).map_err(Failure::usage)?;
-    if parsed.flag("help") {
+    let parsed = getopt::parse(argv).map_err(Failure::usage)?;
+    if parsed.flag(Opt::Help) {
         let help = args::command().render_long_help().to_string();
         return write_stdout(help.as_bytes());
     }
-    if parsed.flag("version") {
+    if parsed.flag(Opt::Version) {
         let version = format!("flamegraph (flamepipe) {}\n", env!("CARGO_PKG_VERSION"));
         return write_stdout(version.as_bytes());
     }
@@ -117,91 +108,79 @@ fn write_stdout(bytes: &[u8]) -> Result<u8, Failure> {
     }
 }
 
-/// The library options from the parsed command line, with the checks of section 2.
+/// The library options from the parsed command line: the last value of each option, applied
+/// in the order of [`OPTIONS`] (which is the order its checks report errors in).
 fn options(parsed: &Parsed) -> Result<Options, Failure> {
-    let mut opts = Options {
-        html: parsed.flag("html"),
-        ..Options::default()
-    };
-    if opts.html {
+    let mut opts = Options::default();
+    if parsed.flag(Opt::Html) {
         opts.minwidth = MinWidth::Pixels(0.0);
     }
-    let text = |name: &str| parsed.value(name).map(str::to_owned);
-    if let Some(v) = text("title") {
-        opts.title = v;
-    }
-    if let Some(v) = text("subtitle") {
-        opts.subtitle = v;
-    }
-    if let Some(v) = parsed.value("width") {
-        opts.width = number(v);
-    }
-    if let Some(v) = parsed.value("height") {
-        opts.height = number(v);
-    }
-    if let Some(v) = parsed.value("minwidth") {
-        opts.minwidth = MinWidth::parse(v).ok_or_else(|| {
-            Failure::usage(format!(
-                "Value '{v}' is invalid for minwidth, expected a float."
-            ))
-        })?;
-    }
-    if let Some(v) = text("fonttype") {
-        opts.fonttype = v;
-    }
-    if let Some(v) = parsed.value("fontsize") {
-        opts.fontsize = number(v);
-    }
-    if let Some(v) = parsed.value("fontwidth") {
-        opts.fontwidth = number(v);
-    }
-    if let Some(v) = text("countname") {
-        opts.countname = v;
-    }
-    if let Some(v) = text("nametype") {
-        opts.nametype = v;
-    }
-    if let Some(v) = text("colors") {
-        opts.colors = v;
-    }
-    if let Some(v) = text("bgcolors") {
-        if !valid_bgcolors(&v) {
-            return Err(Failure::config(format!(
-                "Unrecognized bgcolor option \"{v}\""
-            )));
-        }
-        opts.bgcolors = Some(v);
-    }
-    opts.hash = parsed.flag("hash");
-    opts.random = parsed.flag("random");
-    opts.cp = parsed.flag("cp");
-    opts.reverse = parsed.flag("reverse");
-    opts.inverted = parsed.flag("inverted");
-    opts.flamechart = parsed.flag("flamechart");
-    opts.negate = parsed.flag("negate");
-    if let Some(v) = text("notes") {
-        opts.notes = v;
-    }
-    if let Some(v) = text("total") {
-        opts.total = Some(Total {
-            value: number(&v),
-            text: v,
-        });
-    }
-    if let Some(v) = parsed.value("factor") {
-        opts.factor = number(v);
-        if opts.factor == 0.0 {
-            return Err(Failure::usage(format!(
-                "Value \"{v}\" invalid for option factor (non-zero number expected)"
-            )));
+    for def in &OPTIONS {
+        if let Some(given) = parsed.last(def.opt) {
+            set(&mut opts, def.opt, given.value.as_deref().unwrap_or(""))?;
         }
     }
-    if let Some(path) = parsed.value("nameattr") {
-        let attrs = nameattr::load(path.as_ref()).map_err(|e| Failure::config(e.to_string()))?;
-        opts.nameattr = Some(attrs);
-    }
-    opts.encoding = text("encoding");
+    opts.seeding = Seeding::from_flags(parsed.flag(Opt::Hash), parsed.flag(Opt::Random));
     Ok(opts)
+}
+
+/// Applies one option's value (`""` for a flag), with the checks of its value.
+fn set(opts: &mut Options, opt: Opt, v: &str) -> Result<(), Failure> {
+    match opt {
+        Opt::Title => opts.title = v.to_owned(),
+        Opt::Subtitle => opts.subtitle = v.to_owned(),
+        Opt::Width => opts.width = number(v),
+        Opt::Height => opts.height = number(v),
+        Opt::MinWidth => {
+            opts.minwidth = MinWidth::parse(v).ok_or_else(|| {
+                Failure::usage(format!(
+                    "Value '{v}' is invalid for minwidth, expected a float."
+                ))
+            })?;
+        }
+        Opt::FontType => opts.fonttype = v.to_owned(),
+        Opt::FontSize => opts.fontsize = number(v),
+        Opt::FontWidth => opts.fontwidth = number(v),
+        Opt::CountName => opts.countname = v.to_owned(),
+        Opt::NameType => opts.nametype = v.to_owned(),
+        // unknown names draw black, as flamegraph.pl's do
+        Opt::Colors => opts.colors = Palette::from_name(v).unwrap_or(Palette::UNKNOWN),
+        Opt::BgColors => {
+            let background = v.parse().map_err(|e| Failure::config(format!("{e}")))?;
+            opts.bgcolors = Some(background);
+        }
+        // both make the seeding, in `options`
+        Opt::Hash | Opt::Random => {}
+        Opt::Cp => opts.cp = true,
+        Opt::Reverse => opts.reverse = true,
+        Opt::Inverted => opts.inverted = true,
+        Opt::FlameChart => opts.flamechart = true,
+        Opt::Negate => opts.negate = true,
+        Opt::Notes => opts.notes = v.to_owned(),
+        Opt::Total => {
+            opts.total = Some(Total {
+                value: number(v),
+                text: v.to_owned(),
+            });
+        }
+        Opt::Factor => {
+            opts.factor = number(v);
+            if opts.factor == 0.0 {
+                return Err(Failure::usage(format!(
+                    "Value \"{v}\" invalid for option factor (non-zero number expected)"
+                )));
+            }
+        }
+        Opt::NameAttr => {
+            let attrs = nameattr::load(v.as_ref()).map_err(|e| Failure::config(e.to_string()))?;
+            opts.nameattr = Some(attrs);
+        }
+        Opt::Encoding => opts.encoding = Some(v.to_owned()),
+        Opt::Html => opts.html = true,
+        // answered before the options are read
+        Opt::Help | Opt::Version => {}
+    }
+    Ok(())
 }
 
 /// Opens every input before anything is written (stdin when none is named).

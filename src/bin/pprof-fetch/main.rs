@@ -1,48 +1,23 @@
 //! `pprof-fetch`: download a raw profile from a Go `net/http/pprof` endpoint.
 //!
-//! Front-end only: parse the command line, call [`flamepipe::fetch`], map errors to exit codes.
+//! Front-end only: parse the command line, call [`flamepipe::fetch`], draw its progress, map
+//! errors to exit codes.
 
-use flamepipe::cli::fetch as args;
+mod progress;
+mod usage;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
+use clap::Parser;
+
+use flamepipe::cli::fetch::{self as args, Args};
 use flamepipe::cli::is_broken_pipe;
 use flamepipe::fetch::{self, FetchError, FetchOptions, Target, TargetOptions};
 
-/// go-torch options that belong to the later stages of the pipeline (spec 10).
-const GO_TORCH_OPTIONS: &[&str] = &[
-    "-f",
-    "--file",
-    "-p",
-    "--print",
-    "-r",
-    "--raw",
-    "--title",
-    "--width",
-    "--colors",
-    "--hash",
-    "--cp",
-    "--reverse",
-    "--inverted",
-    "-b",
-    "--binaryinput",
-    "--binaryname",
-    "--pprofArgs",
-    "-inuse_space",
-    "-inuse_objects",
-    "-alloc_space",
-    "-alloc_objects",
-    "-sample_index",
-    "--inuse_space",
-    "--inuse_objects",
-    "--alloc_space",
-    "--alloc_objects",
-    "--sample_index",
-];
-
-const GO_TORCH_HINT: &str = "(this go-torch option belongs to pprof-collapse or flamegraph)";
+use progress::Countdown;
 
 /// What `main` needs from the command line.
 struct Settings {
@@ -66,37 +41,27 @@ fn parse_command_line() -> Result<Settings, ExitCode> {
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let matches = match args::command().try_get_matches_from(&argv) {
-        Ok(matches) => matches,
-        Err(err) => return Err(report_clap_error(err, &argv)),
-    };
+    let args = Args::try_parse_from(&argv).map_err(|err| report_clap_error(&err, &argv))?;
     let options = TargetOptions {
-        url: matches.get_one::<String>("url_arg").cloned(),
-        base_url: matches.get_one::<String>("url").cloned(),
-        suffix: matches.get_one::<String>("suffix").cloned(),
-        profile: matches.get_one::<String>("profile").cloned(),
-        seconds: matches.get_one::<u64>("seconds").copied(),
+        url: args.url_arg,
+        base_url: Some(args.url),
+        suffix: Some(args.suffix),
+        profile: args.profile,
+        seconds: args.seconds,
     };
     let target = fetch::resolve_target(&options).map_err(|err| usage_error(&err.to_string()))?;
     Ok(Settings {
         target,
-        headers: matches
-            .get_many::<(String, String)>("header")
-            .map(|h| h.cloned().collect())
-            .unwrap_or_default(),
-        insecure: matches.get_flag("insecure"),
-        timeout: matches.get_one::<f64>("timeout").copied(),
-        output: matches
-            .get_one::<String>("output")
-            .filter(|o| o.as_str() != "-")
-            .cloned(),
-        quiet: matches.get_flag("quiet"),
+        headers: args.header,
+        insecure: args.insecure,
+        timeout: args.timeout,
+        output: args.output.filter(|o| o.as_str() != "-"),
+        quiet: args.quiet,
     })
 }
 
 /// Help and version go to stdout (exit 0); anything else is one line plus the usage (exit 2).
-fn report_clap_error(err: clap::Error, argv: &[String]) -> ExitCode {
-    use clap::error::ErrorKind;
+fn report_clap_error(err: &clap::Error, argv: &[String]) -> ExitCode {
     if matches!(
         err.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
@@ -104,31 +69,7 @@ fn report_clap_error(err: clap::Error, argv: &[String]) -> ExitCode {
         let _ = err.print();
         return ExitCode::SUCCESS;
     }
-    let rendered = err.render().to_string();
-    let first = rendered
-        .lines()
-        .next()
-        .unwrap_or("invalid command line")
-        .trim_start_matches("error: ");
-    let message = match go_torch_option(argv) {
-        Some(option) if err.kind() == ErrorKind::UnknownArgument => {
-            format!("unexpected argument '{option}' {GO_TORCH_HINT}")
-        }
-        _ => match rendered.lines().find(|l| l.contains("[possible values:")) {
-            Some(values) => format!("{first} {}", values.trim()),
-            None => first.to_string(),
-        },
-    };
-    usage_error(&message)
-}
-
-/// The first go-torch option of another stage on the command line, if any.
-fn go_torch_option(argv: &[String]) -> Option<&str> {
-    argv.iter()
-        .skip(1)
-        .take_while(|a| a.as_str() != "--")
-        .map(|a| a.split('=').next().unwrap_or(a))
-        .find(|a| GO_TORCH_OPTIONS.contains(a))
+    usage_error(&usage::message(err, argv))
 }
 
 fn usage_error(message: &str) -> ExitCode {
@@ -145,16 +86,17 @@ fn run(settings: Settings) -> ExitCode {
     }
     let options = FetchOptions {
         timeout: fetch::time_limit(&settings.target, settings.timeout),
-        progress: !settings.quiet && io::stderr().is_terminal(),
         target: settings.target,
         headers: settings.headers,
         insecure: settings.insecure,
     };
+    let progress = !settings.quiet && io::stderr().is_terminal();
     match fetch_and_write(
         &options,
         settings.output.as_deref(),
         settings.quiet,
         to_terminal,
+        progress,
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -172,8 +114,10 @@ fn fetch_and_write(
     output: Option<&str>,
     quiet: bool,
     to_terminal: bool,
+    progress: bool,
 ) -> Result<(), FetchError> {
-    let mut fetched = fetch::fetch(options)?;
+    let mut countdown = Countdown::new(progress);
+    let mut fetched = fetch::fetch(options, &mut |event| countdown.observe(event))?;
     if fetched.is_html() && !quiet {
         eprintln!(
             "pprof-fetch: warning: {} returned an HTML page, not a profile",

@@ -240,14 +240,12 @@ impl Browser {
     }
 
     /// Resizes the browser window (outer size, CSS px).
-    #[allow(dead_code)]
     pub fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
         let size = json!({ "width": width, "height": height });
         self.request("POST", "/window/rect", Some(size)).map(drop)
     }
 
     /// Runs a Chrome DevTools Protocol command (chromedriver's extension).
-    #[allow(dead_code)]
     pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
         let body = json!({ "cmd": cmd, "params": params });
         self.request("POST", "/goog/cdp/execute", Some(body))
