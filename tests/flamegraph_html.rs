@@ -11,9 +11,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use common::flamegraph::{case_dirs, parse_graph, read_maybe_gz, scratch_dir, FrameRow};
+use common::flamegraph::{
+    case_dirs, parse_graph, read_maybe_gz, run_flamegraph, scratch_dir, FrameRow,
+};
 use common::webdriver::{Browser, F3};
 use devtools::rng::Rng;
 use serde_json::{json, Value};
@@ -23,21 +24,8 @@ const HIGHLIGHT: [u8; 3] = [230, 0, 230];
 
 /// Runs `flamegraph ARGS` on `input` in `dir`; returns (exit status, stdout).
 fn flamegraph(args: &[String], input: &[u8], dir: &Path) -> (i32, Vec<u8>) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flamegraph"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run flamegraph");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_vec();
-    let feeder = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().expect("flamegraph output");
-    let _ = feeder.join();
-    (out.status.code().unwrap_or(-1), out.stdout)
+    let out = run_flamegraph(args, input, dir);
+    (out.status, out.stdout)
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
