@@ -1,4 +1,4 @@
-//! Folding shaped samples as they come: one column of stacks (the folding of collapse.md,
+//! Folding shaped samples as they come: one column of stacks (the folding of `crate::collapse`,
 //! unchanged), or for `--diff_base` the two columns `STACK BASE NEW` of a differential flame
 //! graph.
 

@@ -92,7 +92,8 @@ fn same_type(a: &Profile, x: ValueType, b: &Profile, y: ValueType, exact: bool) 
     a.string(x.ty) == b.string(y.ty) && (ua == ub || (!exact && units::compatible(&ua, &ub)))
 }
 
-/// Checks that `other` can be combined with `input` (spec: compatible profiles).
+/// Checks that `other` can be combined with `input` (docs/pprof-collapse.md, "Filters and
+/// comparisons": same sample types and period type, units of one family).
 fn check_compatible(input: Input<'_>, other: Input<'_>, exact: bool) -> Result<(), ShapeError> {
     let (a, b) = (input.profile, other.profile);
     let incompatible = |detail: String| ShapeError::Incompatible {
