@@ -4,6 +4,7 @@
 pub mod collapse;
 pub mod fetch;
 pub mod flamegraph;
+pub mod shape;
 
 use std::io;
 

@@ -101,11 +101,22 @@ pub fn render<W: Write>(
             ),
         );
     }
-    if merged.invalid > 0 {
-        let invalid = merged.invalid;
+    if merged.invalid.invalid > 0 {
+        let invalid = merged.invalid.invalid;
         warn(
             warnings,
             format_args!("Ignored {invalid} lines with invalid format"),
+        );
+    }
+    if merged.invalid.negative > 0 {
+        let negative = merged.invalid.negative;
+        warn(
+            warnings,
+            format_args!(
+                "Ignored {negative} lines with negative counts (a delta profile?); only positive \
+                 counts are drawn: pprof-collapse --drop_negative keeps the growth alone, and \
+                 \"Negative counts\" in docs/flamegraph.md shows how to draw the shrinkage"
+            ),
         );
     }
     if total == 0.0 {
