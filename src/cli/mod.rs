@@ -5,6 +5,7 @@ pub mod collapse;
 pub mod dumps;
 pub mod fetch;
 pub mod flamegraph;
+pub mod shape;
 
 use std::io;
 

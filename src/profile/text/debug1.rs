@@ -7,7 +7,7 @@ use super::header::{addresses, count_header, heap_numbers, parse_heap_header, De
 use super::lines::{LineReader, Next};
 use super::model::Builder;
 use super::quoted::parse_label_map;
-use super::{cut_warning, line_error, parse_decimal, parse_hex, TextInfo};
+use super::{cut_warning, file_and_line, line_error, parse_decimal, parse_hex, TextInfo};
 use crate::profile::{Label, Profile, ProfileError, StrId, ValueType};
 use std::io::Read;
 
@@ -249,9 +249,10 @@ impl Reader {
             return None;
         }
         let name = strip_offset(func);
-        let line = location_line(location);
+        let (file, line) = file_and_line(location);
         let name = self.builder.string(name);
-        Some(Some(self.builder.frame(name, line)))
+        let file = self.builder.string(file);
+        Some(Some(self.builder.frame(name, file, line)))
     }
 
     /// The values (model columns) and the address count of a record line.
@@ -376,15 +377,5 @@ fn strip_offset(func: &[u8]) -> &[u8] {
     match memchr::memmem::rfind(func, b"+0x") {
         Some(at) if parse_hex(&func[at + 1..]).is_some() => &func[..at],
         _ => func,
-    }
-}
-
-/// The digits after the last `:` of `FILE:LINE` (0 when there are none).
-fn location_line(location: &[u8]) -> i64 {
-    match memchr::memrchr(b':', location) {
-        Some(at) => parse_decimal(&location[at + 1..])
-            .and_then(|n| i64::try_from(n).ok())
-            .unwrap_or(0),
-        None => 0,
     }
 }

@@ -6,7 +6,9 @@
 use super::header::{goroutine_header, GoroutineHeader};
 use super::lines::{LineReader, Next};
 use super::model::Builder;
-use super::{cut_warning, parse_decimal, parse_hex, DumpOptions, DumpResult, TextInfo};
+use super::{
+    cut_warning, file_and_line, parse_decimal, parse_hex, DumpOptions, DumpResult, TextInfo,
+};
 use crate::hash::{FastHasher, FastMap};
 use crate::profile::{Label, ProfileError, StrId};
 use std::hash::BuildHasherDefault;
@@ -80,8 +82,8 @@ struct Block {
     minutes: i64,
     labels: Vec<Label>,
     frames: Vec<Frame>,
-    /// The creator's name and source line.
-    creator: Option<(StrId, i64)>,
+    /// The creator's name, file and source line.
+    creator: Option<(StrId, StrId, i64)>,
     unavailable: bool,
 }
 
@@ -118,9 +120,9 @@ impl Dump {
     fn new(options: DumpOptions) -> Self {
         let mut builder = Builder::new(2);
         let unavailable = builder.string(b"[stack unavailable]");
-        let unavailable = builder.frame(unavailable, 0);
+        let unavailable = builder.frame(unavailable, 0, 0);
         let elided = builder.string(b"[frames elided]");
-        let elided = builder.frame(elided, 0);
+        let elided = builder.frame(elided, 0, 0);
         Dump {
             options,
             builder,
@@ -147,7 +149,7 @@ impl Dump {
             self.has_pending = false;
             if is_indented(line) {
                 let pending = std::mem::take(&mut self.pending);
-                self.push_function(&pending, location_line(line));
+                self.push_function(&pending, location(line));
                 self.pending = pending;
                 return;
             }
@@ -200,9 +202,10 @@ impl Dump {
     fn block_line(&mut self, line: &[u8]) {
         if is_indented(line) {
             if std::mem::take(&mut self.after_creator) {
-                let at = location_line(line);
+                let (file, at) = location(line);
+                let file = self.builder.string(file);
                 if let Some(creator) = &mut self.block_mut().creator {
-                    creator.1 = at;
+                    (creator.1, creator.2) = (file, at);
                 }
                 return;
             }
@@ -217,7 +220,7 @@ impl Dump {
         self.after_creator = false;
         if let Some(creator) = line.strip_prefix(b"created by ") {
             let name = self.builder.string(strip_in_goroutine(creator));
-            self.block_mut().creator = Some((name, 0));
+            self.block_mut().creator = Some((name, 0, 0));
             self.after_creator = true;
         } else if is_elided(line) {
             let location = self.elided;
@@ -245,11 +248,12 @@ impl Dump {
         self.block_mut().frames.push(frame);
     }
 
-    /// A function frame from its function line and source line number.
-    fn push_function(&mut self, function_line: &[u8], line: i64) {
+    /// A function frame from its function line and its location's file and line number.
+    fn push_function(&mut self, function_line: &[u8], (file, line): (&[u8], i64)) {
         let name = frame_name(function_line);
         let id = self.builder.string(name);
-        let location = self.builder.frame(id, line);
+        let file = self.builder.string(file);
+        let location = self.builder.frame(id, file, line);
         self.push(Frame::function(location, name));
     }
 
@@ -327,8 +331,8 @@ impl Dump {
             stack.push(state);
         }
         stack.extend(frames.iter().map(|f| f.location));
-        if let (true, Some((name, line))) = (self.options.created_by, block.creator) {
-            stack.push(self.builder.frame(name, line));
+        if let (true, Some((name, file, line))) = (self.options.created_by, block.creator) {
+            stack.push(self.builder.frame(name, file, line));
         }
         let root = if self.options.group_by_state {
             state
@@ -353,7 +357,7 @@ impl Dump {
         let scratch = std::mem::take(&mut self.scratch);
         let name = self.builder.string(&scratch);
         self.scratch = scratch;
-        let location = self.builder.frame(name, 0);
+        let location = self.builder.frame(name, 0, 0);
         self.state_frames.insert(state, location);
         location
     }
@@ -368,7 +372,7 @@ impl Dump {
                 self.has_pending = false;
                 let pending = std::mem::take(&mut self.pending);
                 if pending.ends_with(b")") && self.block.is_some() {
-                    self.push_function(&pending, 0);
+                    self.push_function(&pending, (b"", 0));
                 }
             }
             self.end_block();
@@ -478,8 +482,9 @@ fn strip_in_goroutine(creator: &[u8]) -> &[u8] {
     }
 }
 
-/// The source line of a location line `\tFILE:LINE[ +0xOFF][ fp=… sp=… pc=…]` (0 if none).
-fn location_line(line: &[u8]) -> i64 {
+/// The file and source line of a location line `\tFILE:LINE[ +0xOFF][ fp=… sp=… pc=…]` (no
+/// file and line 0 for a bare `\tpc=0x…`).
+fn location(line: &[u8]) -> (&[u8], i64) {
     let mut text = line.trim_ascii_start();
     // Drop the space-separated suffixes from the end (cheaper than searching for each).
     while let Some(at) = memchr::memrchr(b' ', text) {
@@ -493,12 +498,10 @@ fn location_line(line: &[u8]) -> i64 {
             break;
         }
     }
-    match memchr::memrchr(b':', text) {
-        Some(at) => parse_decimal(&text[at + 1..])
-            .and_then(|n| i64::try_from(n).ok())
-            .unwrap_or(0),
-        None => 0,
+    if text.starts_with(b"pc=") {
+        return (b"", 0);
     }
+    file_and_line(text)
 }
 
 #[cfg(test)]
@@ -521,13 +524,13 @@ mod tests {
         assert!(is_wrapper(b"main.f.deferwrap1"));
         assert!(!is_wrapper(b"main.startZoo.gowrap17.parkNested.1"));
         assert!(!is_wrapper(b"main.gowrap"));
-        assert_eq!(location_line(b"\t/src/a.go:40 +0x1a5"), 40);
+        assert_eq!(location(b"\t/src/a.go:40 +0x1a5"), (&b"/src/a.go"[..], 40));
         assert_eq!(
-            location_line(b"\t/src/a.go:40 +0x1a5 fp=0x1 sp=0x2 pc=0x3"),
-            40
+            location(b"\t/src/a.go:40 +0x1a5 fp=0x1 sp=0x2 pc=0x3"),
+            (&b"/src/a.go"[..], 40)
         );
-        assert_eq!(location_line(b"\t/src/a.go:7 pc=0x3"), 7);
-        assert_eq!(location_line(b"\tpc=0x3"), 0);
+        assert_eq!(location(b"\t/src/a.go:7 pc=0x3"), (&b"/src/a.go"[..], 7));
+        assert_eq!(location(b"\tpc=0x3"), (&b""[..], 0));
         assert_eq!(strip_in_goroutine(b"main.f in goroutine 1"), b"main.f");
     }
 

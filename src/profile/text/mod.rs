@@ -103,6 +103,17 @@ pub(crate) fn cut_warning(what: &str) -> String {
     format!("the text ends in the middle of a line (cut off?); the last {what} was left out")
 }
 
+/// `FILE:LINE` → (FILE, LINE): the digits after the last `:` (the whole text and 0 when there
+/// are none).
+pub(crate) fn file_and_line(location: &[u8]) -> (&[u8], i64) {
+    if let Some(at) = memchr::memrchr(b':', location) {
+        if let Some(n) = parse_decimal(&location[at + 1..]).and_then(|n| i64::try_from(n).ok()) {
+            return (&location[..at], n);
+        }
+    }
+    (location, 0)
+}
+
 /// Parses a hexadecimal `0x…` token.
 pub(crate) fn parse_hex(token: &[u8]) -> Option<u64> {
     let digits = token.strip_prefix(b"0x")?;

@@ -3,7 +3,9 @@
 //! with the distinct stacks, not with the text.
 
 use super::super::validate::IdIndex;
-use super::super::{Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType};
+use super::super::{
+    Label, Line, Location, Profile, SampleTable, Samples, Span, StrId, ValueType, NONE,
+};
 use super::TextInfo;
 use crate::hash::{FastHasher, FastMap};
 use std::hash::Hasher;
@@ -15,7 +17,7 @@ pub(crate) struct Builder {
     string_ids: FastMap<Box<[u8]>, StrId>,
     locations: Vec<Location>,
     lines: Vec<Line>,
-    frame_ids: FastMap<(StrId, i64), u64>,
+    frame_ids: FastMap<(StrId, StrId, i64), u64>,
     address_ids: FastMap<u64, u64>,
     /// The first sample with each hash of (root, labels, locations); others with the same
     /// hash are chained through `same_hash` (the samples themselves are the keys).
@@ -97,13 +99,14 @@ impl Builder {
         &self.data[s as usize..e as usize]
     }
 
-    /// The location of a frame named `name` at source line `line` (0 = unknown).
-    pub(crate) fn frame(&mut self, name: StrId, line: i64) -> u64 {
-        if let Some(&id) = self.frame_ids.get(&(name, line)) {
+    /// The location of a frame named `name` in `file` (0 = unknown) at source line `line`
+    /// (0 = unknown).
+    pub(crate) fn frame(&mut self, name: StrId, file: StrId, line: i64) -> u64 {
+        if let Some(&id) = self.frame_ids.get(&(name, file, line)) {
             return id;
         }
-        let id = self.push_location(0, Some(Line { name, line }));
-        self.frame_ids.insert((name, line), id);
+        let id = self.push_location(0, Some(Line { name, file, line }));
+        self.frame_ids.insert((name, file, line), id);
         id
     }
 
@@ -125,6 +128,8 @@ impl Builder {
             id,
             address,
             lines: (start, self.lines.len() as u32),
+            // Texts have no mappings: a filter's regexp never matches a mapping name.
+            mapping: NONE,
         });
         id
     }
@@ -252,8 +257,8 @@ mod tests {
     fn equal_samples_are_summed_and_different_ones_kept_apart() {
         let mut b = Builder::new(2);
         let f = b.string(b"main.f");
-        let (x, y) = (b.frame(f, 1), b.frame(f, 2));
-        assert_eq!(b.frame(f, 1), x);
+        let (x, y) = (b.frame(f, 0, 1), b.frame(f, 0, 2));
+        assert_eq!(b.frame(f, 0, 1), x);
         let label = Label {
             key: b.string(b"k"),
             str: b.string(b"v"),
