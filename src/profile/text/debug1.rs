@@ -250,9 +250,7 @@ impl Reader {
         }
         let name = strip_offset(func);
         let (file, line) = file_and_line(location);
-        let name = self.builder.string(name);
-        let file = self.builder.string(file);
-        Some(Some(self.builder.frame(name, file, line)))
+        Some(Some(self.builder.frame_of(name, file, line)))
     }
 
     /// The values (model columns) and the address count of a record line.

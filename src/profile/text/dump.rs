@@ -251,9 +251,7 @@ impl Dump {
     /// A function frame from its function line and its location's file and line number.
     fn push_function(&mut self, function_line: &[u8], (file, line): (&[u8], i64)) {
         let name = frame_name(function_line);
-        let id = self.builder.string(name);
-        let file = self.builder.string(file);
-        let location = self.builder.frame(id, file, line);
+        let location = self.builder.frame_of(name, file, line);
         self.push(Frame::function(location, name));
     }
 

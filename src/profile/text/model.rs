@@ -18,6 +18,10 @@ pub(crate) struct Builder {
     locations: Vec<Location>,
     lines: Vec<Line>,
     frame_ids: FastMap<(StrId, StrId, i64), u64>,
+    /// The same locations by their texts (`name NUL file NUL line`): one lookup per printed
+    /// frame instead of three.
+    frame_texts: FastMap<Box<[u8]>, u64>,
+    scratch: Vec<u8>,
     address_ids: FastMap<u64, u64>,
     /// The first sample with each hash of (root, labels, locations); others with the same
     /// hash are chained through `same_hash` (the samples themselves are the keys).
@@ -67,6 +71,8 @@ impl Builder {
             locations: Vec::new(),
             lines: Vec::new(),
             frame_ids: FastMap::default(),
+            frame_texts: FastMap::default(),
+            scratch: Vec::new(),
             address_ids: FastMap::default(),
             sample_ids: FastMap::default(),
             same_hash: Vec::new(),
@@ -107,6 +113,28 @@ impl Builder {
         }
         let id = self.push_location(0, Some(Line { name, file, line }));
         self.frame_ids.insert((name, file, line), id);
+        id
+    }
+
+    /// [`Builder::frame`] from the texts of the name and the file.
+    pub(crate) fn frame_of(&mut self, name: &[u8], file: &[u8], line: i64) -> u64 {
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
+        key.extend_from_slice(name);
+        key.push(0);
+        key.extend_from_slice(file);
+        key.push(0);
+        key.extend_from_slice(&line.to_le_bytes());
+        let id = match self.frame_texts.get(&key[..]) {
+            Some(&id) => id,
+            None => {
+                let (name, file) = (self.string(name), self.string(file));
+                let id = self.frame(name, file, line);
+                self.frame_texts.insert(key.as_slice().into(), id);
+                id
+            }
+        };
+        self.scratch = key;
         id
     }
 
