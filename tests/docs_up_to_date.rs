@@ -158,7 +158,6 @@ fn man_pages_pass_mandoc_lint_without_warnings() {
     }
 }
 
-
 /// The Go profile kinds the README has a recipe for, each with a text its recipe contains.
 const PROFILE_KINDS: [(&str, &str); 8] = [
     ("cpu", "http://127.0.0.1:6060 -t 30 "),

@@ -7,10 +7,8 @@
 
 use super::intern::FastMap;
 use super::number::reread_g15;
-use crate::folded::Counts;
+use crate::folded::{Count, Counts};
 
-/// Marks an absent one-count sum in [`Node::count`].
-const NONE: f64 = f64::NAN;
 /// Marks "no node" in the child and sibling links.
 const NIL: u32 = u32::MAX;
 /// Set in [`Node::first_child`] when the node's children are also indexed by hash.
@@ -25,8 +23,8 @@ struct Node {
     /// First child (with the [`WIDE`] flag), or [`NIL`].
     first_child: u32,
     next_sibling: u32,
-    /// Sum of the one-count stacks ending here, `NONE` when there is none.
-    count: f64,
+    /// Sum of the one-count stacks ending here, if any.
+    count: Option<Count>,
 }
 
 impl Node {
@@ -49,10 +47,9 @@ pub struct StackTrie {
     nodes: Vec<Node>,
     wide: FastMap<(u32, u32), u32>,
     /// Sums (C1, C2) of the two-count stacks, by node.
-    two: FastMap<u32, (f64, f64)>,
-    /// Sum of the widths in input order, and whether every count so far was an integer.
-    input_total: f64,
-    integral: bool,
+    two: FastMap<u32, (Count, Count)>,
+    /// Sum of the widths in input order.
+    input_total: Count,
 }
 
 impl Default for StackTrie {
@@ -70,12 +67,11 @@ impl StackTrie {
                 name: 0,
                 first_child: NIL,
                 next_sibling: NIL,
-                count: NONE,
+                count: None,
             }],
             wide: FastMap::default(),
             two: FastMap::default(),
-            input_total: 0.0,
-            integral: true,
+            input_total: Count::ZERO,
         }
     }
 
@@ -126,7 +122,7 @@ impl StackTrie {
             name,
             first_child: NIL,
             next_sibling: next,
-            count: NONE,
+            count: None,
         });
         id
     }
@@ -144,33 +140,33 @@ impl StackTrie {
     /// Adds the counts of one stack ending at `node`.
     #[inline]
     pub fn add(&mut self, node: u32, counts: Counts) {
-        let width = counts.width();
-        self.input_total += width;
-        self.integral &= width.fract() == 0.0;
+        self.input_total = self.input_total.add(counts.width());
         match counts {
             Counts::One(c) => {
                 let slot = &mut self.nodes[node as usize].count;
-                *slot = if slot.is_nan() { c } else { *slot + c };
+                *slot = Some(match *slot {
+                    Some(sum) => sum.add(c),
+                    None => c,
+                });
             }
             Counts::Two(c1, c2) => {
-                let sums = self.two.entry(node).or_insert((0.0, 0.0));
-                sums.0 += c1;
-                sums.1 += c2;
+                let sums = self.two.entry(node).or_insert((Count::ZERO, Count::ZERO));
+                *sums = (sums.0.add(c1), sums.1.add(c2));
             }
         }
     }
 
     /// The total T when summing in input order gives exactly what summing in walk order
-    /// gives (integer counts with a sum below 2^53), else `None`.
-    pub fn exact_total(&self) -> Option<f64> {
-        (self.integral && self.input_total < 9_007_199_254_740_992.0).then_some(self.input_total)
+    /// gives (integer counts whose sum fits in 64 bits), else `None`.
+    pub fn exact_total(&self) -> Option<Count> {
+        matches!(self.input_total, Count::Int(_)).then_some(self.input_total)
     }
 
     /// The largest |C2 − C1| over the summed two-count stacks (0 when there are none).
     pub fn max_delta(&self) -> f64 {
         self.two
             .values()
-            .fold(0.0, |max: f64, (c1, c2)| max.max((c2 - c1).abs()))
+            .fold(0.0, |max: f64, (c1, c2)| max.max(c2.minus(*c1).abs()))
     }
 
     /// Freezes the trie for walking: every sibling list sorted by `ranks` (name byte order).
@@ -307,7 +303,7 @@ impl BatchInserter {
 /// A frozen [`StackTrie`] that yields its stacks in frame-list order.
 pub struct TrieWalk {
     nodes: Vec<Node>,
-    two: FastMap<u32, (f64, f64)>,
+    two: FastMap<u32, (Count, Count)>,
 }
 
 impl TrieWalk {
@@ -344,8 +340,7 @@ impl TrieWalk {
 
     #[inline]
     fn emit(&self, node: u32, path: &[u32], visit: &mut impl FnMut(&[u32], Counts)) {
-        let count = self.nodes[node as usize].count;
-        if !count.is_nan() {
+        if let Some(count) = self.nodes[node as usize].count {
             visit(path, Counts::One(count));
         }
         if !self.two.is_empty() {
@@ -373,11 +368,11 @@ impl AdjacentMerger {
             if self.frames == frames {
                 match (run, counts) {
                     (Counts::One(a), Counts::One(b)) => {
-                        self.counts = Some(Counts::One(a + b));
+                        self.counts = Some(Counts::One(a.add(b)));
                         return;
                     }
                     (Counts::Two(a1, a2), Counts::Two(b1, b2)) => {
-                        self.counts = Some(Counts::Two(a1 + b1, a2 + b2));
+                        self.counts = Some(Counts::Two(a1.add(b1), a2.add(b2)));
                         return;
                     }
                     _ => {}
@@ -401,7 +396,7 @@ impl AdjacentMerger {
 
     fn note_delta(&mut self, counts: Counts) {
         if let Counts::Two(c1, c2) = counts {
-            self.max_delta = self.max_delta.max((c2 - c1).abs());
+            self.max_delta = self.max_delta.max(c2.minus(c1).abs());
         }
     }
 }
@@ -413,10 +408,12 @@ pub struct Frame {
     pub name: u32,
     /// Depth (0 = the root).
     pub depth: u32,
-    /// Start time.
+    /// Start time (the nearest double).
     pub start: f64,
-    /// End time, as re-read from its `%.15g` text.
+    /// End time, as re-read from its text (the nearest double).
     pub end: f64,
+    /// End minus start: exact for integer times, then the nearest double.
+    pub span: f64,
     /// Self-delta of a two-count stack that opened it; NaN when it has none.
     pub delta: f64,
 }
@@ -433,7 +430,7 @@ const DEAD: u32 = u32::MAX;
 #[derive(Clone, Copy)]
 struct OpenFrame {
     name: u32,
-    start: f64,
+    start: Count,
     delta: f64,
 }
 
@@ -441,9 +438,48 @@ struct OpenFrame {
 /// overwrite rule of 3.4 to later frames with the same (name, depth, end text).
 #[derive(Clone, Copy)]
 struct Record {
-    start: f64,
+    start: Count,
     delta: f64,
     kept: u32,
+}
+
+/// The identity of an end time: its text, as flamegraph.pl keys recorded frames by it (the
+/// exact digits of an integer, `%.15g` of a double; equal texts are equal keys).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EndKey {
+    Int(u64),
+    Real(u64),
+}
+
+/// A closing time: its key, and its value as re-read from its text.
+#[derive(Clone, Copy)]
+struct End {
+    key: EndKey,
+    value: Count,
+}
+
+impl End {
+    fn of(time: Count) -> End {
+        match time {
+            Count::Int(n) => End {
+                key: EndKey::Int(n),
+                value: time,
+            },
+            Count::Real(x) => {
+                let reread = reread_g15(x);
+                // a double below 10^15 with an integer value has the text of that integer
+                let key = if reread.fract() == 0.0 && (0.0..1e15).contains(&reread) {
+                    EndKey::Int(reread as u64)
+                } else {
+                    EndKey::Real(reread.to_bits())
+                };
+                End {
+                    key,
+                    value: Count::Real(reread),
+                }
+            }
+        }
+    }
 }
 
 /// The timeline merge of spec 3.4.
@@ -451,17 +487,17 @@ struct Record {
 /// Frames narrower than `threshold` are not kept (pass `f64::NEG_INFINITY` to keep all).
 /// Records are only needed while the end time stays the same, because time never decreases,
 /// so the overwrite rule never needs more than the frames closed at the current end time.
+/// Times are [`Count`]s: exact while every count is an integer.
 pub struct Timeline {
     open: Vec<OpenFrame>,
-    time: f64,
+    time: Count,
     threshold: f64,
     frames: Vec<Frame>,
-    run_end: u64,
+    run_end: Option<EndKey>,
     run_steps: u32,
     pending: Vec<(u32, u32, Record)>,
     run_map: FastMap<(u32, u32), Record>,
-    last_time: f64,
-    last_end: f64,
+    last: Option<(Count, End)>,
 }
 
 impl Timeline {
@@ -469,15 +505,14 @@ impl Timeline {
     pub fn new(threshold: f64) -> Self {
         Timeline {
             open: Vec::new(),
-            time: 0.0,
+            time: Count::ZERO,
             threshold,
             frames: Vec::new(),
-            run_end: u64::MAX,
+            run_end: None,
             run_steps: 0,
             pending: Vec::new(),
             run_map: FastMap::default(),
-            last_time: f64::NAN,
-            last_end: f64::NAN,
+            last: None,
         }
     }
 
@@ -497,7 +532,7 @@ impl Timeline {
         self.close_to(common);
         let (last_delta, other_delta) = match counts {
             Counts::One(_) => (f64::NAN, f64::NAN),
-            Counts::Two(c1, c2) => (c2 - c1, 0.0),
+            Counts::Two(c1, c2) => (c2.minus(c1), 0.0),
         };
         let total = frames.len() + 1;
         for depth in common..total {
@@ -513,23 +548,26 @@ impl Timeline {
                 delta,
             });
         }
-        self.time += counts.width();
+        self.time = self.time.add(counts.width());
     }
 
     /// Closes every open frame and returns the kept frames and the total time T.
-    pub fn finish(mut self) -> (Vec<Frame>, f64) {
+    pub fn finish(mut self) -> (Vec<Frame>, Count) {
         self.close_to(0);
         let mut frames = self.frames;
         frames.retain(|f| f.depth != DEAD);
         (frames, self.time)
     }
 
-    fn end_time(&mut self) -> f64 {
-        if self.time.to_bits() != self.last_time.to_bits() {
-            self.last_time = self.time;
-            self.last_end = reread_g15(self.time);
+    fn end_time(&mut self) -> End {
+        match self.last {
+            Some((time, end)) if time == self.time => end,
+            _ => {
+                let end = End::of(self.time);
+                self.last = Some((self.time, end));
+                end
+            }
         }
-        self.last_end
     }
 
     fn close_to(&mut self, keep: usize) {
@@ -537,8 +575,8 @@ impl Timeline {
             return;
         }
         let end = self.end_time();
-        if end.to_bits() != self.run_end {
-            self.run_end = end.to_bits();
+        if self.run_end != Some(end.key) {
+            self.run_end = Some(end.key);
             self.run_steps = 0;
             self.pending.clear();
             self.run_map.clear();
@@ -553,16 +591,16 @@ impl Timeline {
             let depth = self.open.len() - 1;
             let frame = self.open[depth];
             self.open.truncate(depth);
-            self.record(frame, depth as u32, end, checking);
+            self.record(frame, depth as u32, end.value, checking);
         }
     }
 
-    fn width_kept(&self, depth: u32, start: f64, end: f64) -> bool {
+    fn width_kept(&self, depth: u32, start: Count, end: Count) -> bool {
         let end = if depth == 0 { self.time } else { end };
-        end - start >= self.threshold
+        end.minus(start) >= self.threshold
     }
 
-    fn record(&mut self, frame: OpenFrame, depth: u32, end: f64, checking: bool) {
+    fn record(&mut self, frame: OpenFrame, depth: u32, end: Count, checking: bool) {
         if checking {
             if let Some(mut record) = self.run_map.get(&(frame.name, depth)).copied() {
                 record.start = frame.start;
@@ -588,12 +626,13 @@ impl Timeline {
     }
 
     /// Stores, updates or removes the kept frame of a record; returns its index or `DEAD`.
-    fn update_kept(&mut self, record: Record, name: u32, depth: u32, end: f64) -> u32 {
+    fn update_kept(&mut self, record: Record, name: u32, depth: u32, end: Count) -> u32 {
         let keep = self.width_kept(depth, record.start, end);
         match (record.kept != DEAD, keep) {
             (true, true) => {
                 let frame = &mut self.frames[record.kept as usize];
-                frame.start = record.start;
+                frame.start = record.start.to_f64();
+                frame.span = end.minus(record.start);
                 frame.delta = record.delta;
                 record.kept
             }
@@ -605,8 +644,9 @@ impl Timeline {
                 self.frames.push(Frame {
                     name,
                     depth,
-                    start: record.start,
-                    end,
+                    start: record.start.to_f64(),
+                    end: end.to_f64(),
+                    span: end.minus(record.start),
                     delta: record.delta,
                 });
                 (self.frames.len() - 1) as u32
@@ -620,7 +660,7 @@ impl Timeline {
 mod tests {
     use super::*;
 
-    fn run(stacks: &[(&[u32], Counts)]) -> (Vec<Frame>, f64) {
+    fn run(stacks: &[(&[u32], Counts)]) -> (Vec<Frame>, Count) {
         let mut timeline = Timeline::new(f64::NEG_INFINITY);
         for (frames, counts) in stacks {
             timeline.push(frames, *counts);
@@ -630,8 +670,11 @@ mod tests {
 
     #[test]
     fn prefix_frames_merge() {
-        let (frames, total) = run(&[(&[1, 2], Counts::One(3.0)), (&[1, 3], Counts::One(2.0))]);
-        assert_eq!(total, 5.0);
+        let (frames, total) = run(&[
+            (&[1, 2], Counts::One(Count::Int(3))),
+            (&[1, 3], Counts::One(Count::Int(2))),
+        ]);
+        assert_eq!(total, Count::Int(5));
         let a = frames.iter().find(|f| f.name == 1).unwrap();
         assert_eq!((a.start, a.end, a.depth), (0.0, 5.0, 1));
         assert_eq!(frames.len(), 4);
@@ -643,18 +686,18 @@ mod tests {
         // close at time 2 as well, so the later `a`/`b` have the same (name, depth, end) as the
         // first ones and overwrite them (3.4): the wide `b` disappears.
         let (frames, _) = run(&[
-            (&[1, 2], Counts::One(2.0)),
-            (&[3], Counts::One(0.0)),
-            (&[1, 2], Counts::One(0.0)),
+            (&[1, 2], Counts::One(Count::Int(2))),
+            (&[3], Counts::One(Count::Int(0))),
+            (&[1, 2], Counts::One(Count::Int(0))),
         ]);
         let b: Vec<_> = frames.iter().filter(|f| f.name == 2).collect();
         assert_eq!(b.len(), 1);
         assert_eq!((b[0].start, b[0].end), (2.0, 2.0));
         // with a minimum width the overwritten frame is dropped, its twin too
         let mut timeline = Timeline::new(0.5);
-        timeline.push(&[1, 2], Counts::One(2.0));
-        timeline.push(&[3], Counts::One(0.0));
-        timeline.push(&[1, 2], Counts::One(0.0));
+        timeline.push(&[1, 2], Counts::One(Count::Int(2)));
+        timeline.push(&[3], Counts::One(Count::Int(0)));
+        timeline.push(&[1, 2], Counts::One(Count::Int(0)));
         let (frames, _) = timeline.finish();
         assert!(frames.iter().all(|f| f.name == 0), "{frames:?}");
     }
@@ -666,21 +709,21 @@ mod tests {
         let b = trie.child(StackTrie::ROOT, 1);
         let a = trie.child(StackTrie::ROOT, 2);
         let ab = trie.child(a, 1);
-        trie.add(b, Counts::One(1.0));
-        trie.add(ab, Counts::Two(1.0, 2.0));
-        trie.add(a, Counts::One(4.0));
-        trie.add(a, Counts::Two(1.0, 1.0));
-        trie.add(ab, Counts::Two(2.0, 3.0));
+        trie.add(b, Counts::One(Count::Int(1)));
+        trie.add(ab, Counts::Two(Count::Int(1), Count::Int(2)));
+        trie.add(a, Counts::One(Count::Int(4)));
+        trie.add(a, Counts::Two(Count::Int(1), Count::Int(1)));
+        trie.add(ab, Counts::Two(Count::Int(2), Count::Int(3)));
         let walk = trie.into_walk(&[0, 2, 1]);
         let mut seen = Vec::new();
         walk.for_each_stack(|path, counts| seen.push((path.to_vec(), counts)));
         assert_eq!(
             seen,
             vec![
-                (vec![2], Counts::One(4.0)),
-                (vec![2], Counts::Two(1.0, 1.0)),
-                (vec![2, 1], Counts::Two(3.0, 5.0)),
-                (vec![1], Counts::One(1.0)),
+                (vec![2], Counts::One(Count::Int(4))),
+                (vec![2], Counts::Two(Count::Int(1), Count::Int(1))),
+                (vec![2, 1], Counts::Two(Count::Int(3), Count::Int(5))),
+                (vec![1], Counts::One(Count::Int(1))),
             ]
         );
     }

@@ -23,13 +23,14 @@ use std::io::{self, BufRead, Write};
 
 use thiserror::Error;
 
+use crate::folded::Count;
 use chain::ChainRewriter;
 pub use color::{Background, Palette, Seeding, UnknownBackground};
 use color::{Painter, PaletteMap};
 use intern::Interner;
 use layout::Layout;
 use merge::{Frame, Timeline};
-use number::g15;
+use number::count_text;
 pub use options::{MinWidth, Options, Total};
 use read::{FrameSource, Merged};
 
@@ -91,12 +92,12 @@ pub fn render<W: Write>(
         read::merge_sorted(inputs, opts, &mut names)?
     };
     let total = merged.total;
-    if opts.countname == "samples" && total < 100.0 {
+    if opts.countname == "samples" && total.to_f64() < 100.0 {
         warn(
             warnings,
             format_args!(
                 "Stack count is low ({}). Did something go wrong?",
-                g15(total)
+                count_text(total)
             ),
         );
     }
@@ -107,7 +108,7 @@ pub fn render<W: Write>(
             format_args!("Ignored {invalid} lines with invalid format"),
         );
     }
-    if total == 0.0 {
+    if total.is_zero() {
         warn(warnings, format_args!("ERROR: No stack counts found"));
         svg::write_error_svg(out, opts).map_err(Error::Write)?;
         out.flush().map_err(Error::Write)?;
@@ -152,7 +153,8 @@ fn save_palette_map(opts: &Options, map: &PaletteMap) -> Result<(), Error> {
 
 /// The time the full width stands for: `--total` when it is larger than the counts' `total`
 /// (a smaller one is ignored, with a warning unless it is tiny).
-fn time_max(opts: &Options, total: f64, warnings: &mut dyn Write) -> f64 {
+fn time_max(opts: &Options, exact_total: Count, warnings: &mut dyn Write) -> f64 {
+    let total = exact_total.to_f64();
     match &opts.total {
         Some(t) if t.value != 0.0 && t.value < total => {
             if t.value / total > 0.02 {
@@ -161,7 +163,7 @@ fn time_max(opts: &Options, total: f64, warnings: &mut dyn Write) -> f64 {
                     format_args!(
                         "Specified --total {} is less than actual total {}, so ignored",
                         t.text,
-                        g15(total)
+                        count_text(exact_total)
                     ),
                 );
             }
@@ -194,8 +196,12 @@ fn visible_frames(
     let mut frames: Vec<Frame> = frames
         .into_iter()
         .filter(|f| {
-            let end = if f.depth == 0 { total } else { f.end };
-            end - f.start >= threshold
+            let width = if f.depth == 0 {
+                total.to_f64() - f.start
+            } else {
+                f.span
+            };
+            width >= threshold
         })
         .collect();
     let depth_max = frames.iter().map(|f| f.depth).max().unwrap_or(0);

@@ -8,7 +8,7 @@ use super::chain::ChainRewriter;
 use super::intern::Interner;
 use super::merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, Timeline, TrieWalk};
 use super::{io_reason, Error, Input, Options};
-use crate::folded::{frame_text, read_lines, Counts};
+use crate::folded::{frame_text, read_lines, Count, Counts};
 
 /// Frames either already laid out (flame chart) or still to lay out from the sorted stacks.
 pub(crate) enum FrameSource {
@@ -22,8 +22,8 @@ pub(crate) enum FrameSource {
 pub(crate) struct Merged {
     /// The frames or the stacks to make them from.
     pub(crate) frames: FrameSource,
-    /// The sum of the counts (the widest of the two counts of a differential line).
-    pub(crate) total: f64,
+    /// The sum of the counts (the second of the two counts of a differential line).
+    pub(crate) total: Count,
     /// The largest |delta| of a differential graph (0 otherwise).
     pub(crate) max_delta: f64,
     /// Lines that were not folded stacks.
@@ -50,8 +50,8 @@ pub(crate) fn merge_sorted(
     let exact_total = trie.exact_total();
     let walk = trie.into_walk(&names.byte_ranks());
     let total = exact_total.unwrap_or_else(|| {
-        let mut total = 0.0;
-        walk.for_each_stack(|_, counts| total += counts.width());
+        let mut total = Count::ZERO;
+        walk.for_each_stack(|_, counts| total = total.add(counts.width()));
         total
     });
     Ok(Merged {

@@ -141,7 +141,7 @@ fn push_info(
     let stripped = strip_annotation(&info[start..]).len();
     info.truncate(start + stripped);
     info.push_str(" (");
-    let samples = ((frame.end - frame.start) * opts.factor).round_ties_even();
+    let samples = (frame.span * opts.factor).round_ties_even();
     push_count(info, samples);
     let _ = write!(info, " {countname}, {:.2}%", 100.0 * samples / scaled_total);
     if let Some(delta) = delta {
