@@ -18,6 +18,7 @@ pub mod number;
 pub mod options;
 mod read;
 pub mod svg;
+pub mod units;
 
 use std::io::{self, BufRead, Write};
 
@@ -33,6 +34,7 @@ use merge::{Frame, Timeline};
 use number::count_text;
 pub use options::{MinWidth, Options, Total};
 use read::{FrameSource, Merged};
+pub use units::Units;
 
 /// One named input.
 pub struct Input {
@@ -48,6 +50,9 @@ pub enum Error {
     /// An input could not be read.
     #[error("{name}: {reason}")]
     Read { name: String, reason: String },
+    /// An input is a pprof profile (gzip or protobuf bytes), not folded stacks.
+    #[error("{name}: this looks like a pprof profile ({what}), not folded stacks: pipe it through pprof-collapse first")]
+    NotFolded { name: String, what: &'static str },
     /// Writing the SVG failed (a closed pipe included).
     #[error("writing output: {0}")]
     Write(#[source] io::Error),
@@ -92,7 +97,7 @@ pub fn render<W: Write>(
         read::merge_sorted(inputs, opts, &mut names)?
     };
     let total = merged.total;
-    if opts.countname == "samples" && total.to_f64() < 100.0 {
+    if opts.counts_samples() && total.to_f64() < 100.0 {
         warn(
             warnings,
             format_args!(
