@@ -28,7 +28,7 @@ impl Count {
     /// The sum, exact while both are integers and it fits in 64 bits.
     #[inline]
     #[must_use]
-    pub fn add(self, other: Count) -> Count {
+    pub fn plus(self, other: Count) -> Count {
         if let (Count::Int(a), Count::Int(b)) = (self, other) {
             if let Some(sum) = a.checked_add(b) {
                 return Count::Int(sum);
@@ -429,12 +429,12 @@ mod tests {
             Some(Count::Int(1000000000000001))
         );
         let big = Count::Int(1_000_000_000_000_001);
-        assert_eq!(big.add(Count::Int(3)), Count::Int(1_000_000_000_000_004));
+        assert_eq!(big.plus(Count::Int(3)), Count::Int(1_000_000_000_000_004));
         assert_eq!(
-            Count::Int(u64::MAX).add(Count::Int(1)),
+            Count::Int(u64::MAX).plus(Count::Int(1)),
             Count::Real(u64::MAX as f64 + 1.0)
         );
-        assert_eq!(Count::Int(2).add(Count::Real(0.5)), Count::Real(2.5));
+        assert_eq!(Count::Int(2).plus(Count::Real(0.5)), Count::Real(2.5));
         assert_eq!(
             Count::Int(239807672958951499).minus(Count::Int(3)),
             239807672958951496.0

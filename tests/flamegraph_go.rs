@@ -229,3 +229,62 @@ fn error_svg_names_this_tool() {
     let svg = String::from_utf8(result.stdout).unwrap();
     assert!(svg.contains(">ERROR: No valid input provided to flamegraph.</text>"));
 }
+
+/// `flamegraph --colors <TAB>` offers the palettes in every shell's completion script.
+#[test]
+fn completions_offer_the_palettes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
+    let spaced = "hot mem io red green blue yellow purple aqua orange java perl js wakeup chain go";
+    assert!(read("flamegraph.bash").contains(&format!("compgen -W \"{spaced}\"")));
+    assert!(read("_flamegraph").contains(&format!(":PALETTE:({spaced})")));
+    let fish = read("flamegraph.fish");
+    let colors = fish
+        .split("complete -c flamegraph ")
+        .find(|c| c.starts_with("-l colors "))
+        .expect("fish --colors");
+    assert!(spaced.split(' ').all(
+        |p| colors.contains(&format!("\n{p}\\t''")) || colors.contains(&format!("\"{p}\\t''"))
+    ));
+    let quoted: Vec<String> = spaced.split(' ').map(|p| format!("'{p}'")).collect();
+    let ps1 = read("_flamegraph.ps1");
+    assert!(ps1.contains("\"$previous\" -ieq '--colors'"));
+    assert!(ps1.contains(&format!("return @({})", quoted.join(", "))));
+    // bash, run for real: `--colors w<TAB>` completes to wakeup
+    let script = format!(
+        "source '{}'; COMP_WORDS=(flamegraph --colors w); COMP_CWORD=2; \
+         _flamegraph flamegraph w --colors; echo \"${{COMPREPLY[@]}}\"",
+        dir.join("flamegraph.bash").display()
+    );
+    let output = Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "wakeup\n");
+}
+
+/// The man pages' SYNOPSIS shows what each option takes.
+#[test]
+fn man_synopsis_shows_the_value_placeholders() {
+    let man = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let synopsis = |page: &str| {
+        let text = std::fs::read_to_string(man.join(page)).expect(page);
+        let at = text.find(".SH SYNOPSIS\n").expect("SYNOPSIS") + 13;
+        text[at..].lines().next().unwrap_or_default().to_owned()
+    };
+    let flamegraph = synopsis("flamegraph.1");
+    for item in [
+        r"[\fB\-\-title\fR \fITEXT\fR]",
+        r"[\fB\-\-units\fR \fIUNIT\fR]",
+        r"[\fB\-\-colors\fR \fIPALETTE\fR]",
+        r"[\fB\-\-hash\fR]",
+        r"[\fIFILE\fR...]",
+    ] {
+        assert!(flamegraph.contains(item), "{item} not in {flamegraph}");
+    }
+    let fetch = synopsis("pprof-fetch.1");
+    assert!(
+        fetch.contains(r"[\fB\-t\fR|\fB\-\-seconds\fR \fIN\fR]"),
+        "{fetch}"
+    );
+}

@@ -140,18 +140,18 @@ impl StackTrie {
     /// Adds the counts of one stack ending at `node`.
     #[inline]
     pub fn add(&mut self, node: u32, counts: Counts) {
-        self.input_total = self.input_total.add(counts.width());
+        self.input_total = self.input_total.plus(counts.width());
         match counts {
             Counts::One(c) => {
                 let slot = &mut self.nodes[node as usize].count;
                 *slot = Some(match *slot {
-                    Some(sum) => sum.add(c),
+                    Some(sum) => sum.plus(c),
                     None => c,
                 });
             }
             Counts::Two(c1, c2) => {
                 let sums = self.two.entry(node).or_insert((Count::ZERO, Count::ZERO));
-                *sums = (sums.0.add(c1), sums.1.add(c2));
+                *sums = (sums.0.plus(c1), sums.1.plus(c2));
             }
         }
     }
@@ -368,11 +368,11 @@ impl AdjacentMerger {
             if self.frames == frames {
                 match (run, counts) {
                     (Counts::One(a), Counts::One(b)) => {
-                        self.counts = Some(Counts::One(a.add(b)));
+                        self.counts = Some(Counts::One(a.plus(b)));
                         return;
                     }
                     (Counts::Two(a1, a2), Counts::Two(b1, b2)) => {
-                        self.counts = Some(Counts::Two(a1.add(b1), a2.add(b2)));
+                        self.counts = Some(Counts::Two(a1.plus(b1), a2.plus(b2)));
                         return;
                     }
                     _ => {}
@@ -548,7 +548,7 @@ impl Timeline {
                 delta,
             });
         }
-        self.time = self.time.add(counts.width());
+        self.time = self.time.plus(counts.width());
     }
 
     /// Closes every open frame and returns the kept frames and the total time T.

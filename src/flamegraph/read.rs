@@ -121,7 +121,7 @@ pub(crate) fn merge_sorted(
     let walk = trie.into_walk(&names.byte_ranks());
     let total = exact_total.unwrap_or_else(|| {
         let mut total = Count::ZERO;
-        walk.for_each_stack(|_, counts| total = total.add(counts.width()));
+        walk.for_each_stack(|_, counts| total = total.plus(counts.width()));
         total
     });
     Ok(Merged {
