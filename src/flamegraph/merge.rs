@@ -23,11 +23,75 @@ struct Node {
     /// First child (with the [`WIDE`] flag), or [`NIL`].
     first_child: u32,
     next_sibling: u32,
-    /// Sum of the one-count stacks ending here, if any.
-    count: Option<Count>,
+    /// Sum of the one-count stacks ending here: the integer, or the double's bits, as the
+    /// [`Kind`] in the top bits of `parent` says.
+    count: u64,
+}
+
+/// The bits of [`Node::parent`] that hold the parent's id (the top two hold the [`Kind`] of
+/// the count, so a node stays 24 bytes).
+const PARENT: u32 = (1 << 30) - 1;
+/// The top two bits of [`Node::parent`].
+const KIND_SHIFT: u32 = 30;
+
+/// What [`Node::count`] holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// No one-count stack ends at the node.
+    Empty,
+    /// An integer sum.
+    Int,
+    /// A double sum (its bits).
+    Real,
+}
+
+/// A node's sum as a [`Count`], if it has one.
+#[inline]
+fn load(kind: Kind, bits: u64) -> Option<Count> {
+    match kind {
+        Kind::Empty => None,
+        Kind::Int => Some(Count::Int(bits)),
+        Kind::Real => Some(Count::Real(f64::from_bits(bits))),
+    }
+}
+
+/// The kind and bits that store `count`.
+#[inline]
+fn store(count: Count) -> (Kind, u64) {
+    match count {
+        Count::Int(n) => (Kind::Int, n),
+        Count::Real(x) => (Kind::Real, x.to_bits()),
+    }
 }
 
 impl Node {
+    /// The parent's id (the root's is [`PARENT`]).
+    #[inline]
+    fn parent(&self) -> u32 {
+        self.parent & PARENT
+    }
+
+    #[inline]
+    fn kind(&self) -> Kind {
+        match self.parent >> KIND_SHIFT {
+            0 => Kind::Empty,
+            1 => Kind::Int,
+            _ => Kind::Real,
+        }
+    }
+
+    #[inline]
+    fn sum(&self) -> Option<Count> {
+        load(self.kind(), self.count)
+    }
+
+    #[inline]
+    fn set_sum(&mut self, sum: Count) {
+        let (kind, bits) = store(sum);
+        self.count = bits;
+        self.parent = self.parent() | ((kind as u32) << KIND_SHIFT);
+    }
+
     #[inline]
     fn first(&self) -> u32 {
         if self.first_child == NIL {
@@ -63,11 +127,11 @@ impl StackTrie {
     pub fn new() -> Self {
         StackTrie {
             nodes: vec![Node {
-                parent: NIL,
+                parent: PARENT,
                 name: 0,
                 first_child: NIL,
                 next_sibling: NIL,
-                count: None,
+                count: 0,
             }],
             wide: FastMap::default(),
             two: FastMap::default(),
@@ -108,6 +172,8 @@ impl StackTrie {
     }
 
     fn push_child(&mut self, parent: u32, name: u32) -> u32 {
+        // 2^30 − 1 nodes would take 24 GiB, more than any input this reads fits in
+        assert!(self.nodes.len() < PARENT as usize, "stack trie full");
         let id = self.nodes.len() as u32;
         let parent_node = &mut self.nodes[parent as usize];
         let flags = if parent_node.first_child == NIL {
@@ -122,7 +188,7 @@ impl StackTrie {
             name,
             first_child: NIL,
             next_sibling: next,
-            count: None,
+            count: 0,
         });
         id
     }
@@ -143,11 +209,12 @@ impl StackTrie {
         self.input_total = self.input_total.plus(counts.width());
         match counts {
             Counts::One(c) => {
-                let slot = &mut self.nodes[node as usize].count;
-                *slot = Some(match *slot {
+                let slot = &mut self.nodes[node as usize];
+                let sum = match slot.sum() {
                     Some(sum) => sum.plus(c),
                     None => c,
-                });
+                };
+                slot.set_sum(sum);
             }
             Counts::Two(c1, c2) => {
                 let sums = self.two.entry(node).or_insert((Count::ZERO, Count::ZERO));
@@ -329,18 +396,18 @@ impl TrieWalk {
                     at = node.next_sibling;
                     break;
                 }
-                if node.parent == StackTrie::ROOT {
+                if node.parent() == StackTrie::ROOT {
                     at = NIL;
                     break;
                 }
-                at = node.parent;
+                at = node.parent();
             }
         }
     }
 
     #[inline]
     fn emit(&self, node: u32, path: &[u32], visit: &mut impl FnMut(&[u32], Counts)) {
-        if let Some(count) = self.nodes[node as usize].count {
+        if let Some(count) = self.nodes[node as usize].sum() {
             visit(path, Counts::One(count));
         }
         if !self.two.is_empty() {
