@@ -102,6 +102,39 @@ pub fn command() -> Command {
     Args::command()
 }
 
+/// The command line with Go's single-dash long options (`-seconds 5`, `-timeout=10`,
+/// `-output FILE`, as `go tool pprof` and go-torch users type them) written with two dashes,
+/// so clap reads them as the long options they are. An argument is rewritten only when the
+/// text after its dash, up to an `=`, is exactly one of the long names (or aliases) longer than
+/// one letter; everything after `--` is left alone.
+pub fn go_style_long_options(argv: &[String]) -> Vec<String> {
+    let command = command();
+    let longs: Vec<&str> = command
+        .get_arguments()
+        .flat_map(|arg| {
+            arg.get_long()
+                .into_iter()
+                .chain(arg.get_all_aliases().unwrap_or_default())
+        })
+        .filter(|name| name.len() > 1)
+        .collect();
+    let mut out = Vec::with_capacity(argv.len());
+    let mut options_ended = false;
+    for (index, arg) in argv.iter().enumerate() {
+        options_ended |= arg == "--";
+        let single = arg.strip_prefix('-').filter(|rest| !rest.starts_with('-'));
+        let rewrite = index > 0
+            && !options_ended
+            && single.is_some_and(|rest| longs.contains(&rest.split('=').next().unwrap_or("")));
+        out.push(if rewrite {
+            format!("-{arg}")
+        } else {
+            arg.clone()
+        });
+    }
+    out
+}
+
 /// `-t`: an integer ≥ 1.
 fn parse_seconds(text: &str) -> Result<u64, String> {
     text.trim()
@@ -147,6 +180,52 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         command().debug_assert();
+    }
+
+    #[test]
+    fn go_style_single_dash_long_options() {
+        let argv: Vec<String> = [
+            "pprof-fetch",
+            "-seconds",
+            "5",
+            "-timeout=10",
+            "-output",
+            "x.pb.gz",
+            "-time",
+            "7",
+            "-q",
+            "-t",
+            "3",
+            "-sec",
+            "--",
+            "-seconds",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rewritten = go_style_long_options(&argv);
+        assert_eq!(
+            rewritten,
+            [
+                "pprof-fetch",
+                "--seconds",
+                "5",
+                "--timeout=10",
+                "--output",
+                "x.pb.gz",
+                "--time",
+                "7",
+                "-q",
+                "-t",
+                "3",
+                "-sec",
+                "--",
+                "-seconds"
+            ]
+        );
+        let args = Args::try_parse_from(go_style_long_options(&argv[..6])).unwrap();
+        assert_eq!(args.seconds, Some(5));
+        assert_eq!(args.timeout, Some(10.0));
+        assert_eq!(args.output.as_deref(), Some("x.pb.gz"));
     }
 
     #[test]
