@@ -1,6 +1,6 @@
-//! Profile → folded stacks (spec sections 4–7): the value column, the frames of each sample
-//! (inlined lines caller first, `0x` addresses, `--lines`, label frames), and the summing,
-//! sorting and writing of stacks.
+//! Profile → folded stacks (docs/pprof-collapse.md, "Stacks" to "Output"): the value column,
+//! the frames of each sample (inlined lines caller first, `0x` addresses, `--lines`, label
+//! frames), and the summing, sorting and writing of stacks.
 //!
 //! Frames are interned once per distinct text and stacks are kept as lists of frame ids in one
 //! arena, so a million distinct stacks cost a few machine words per frame; lines are written
@@ -11,7 +11,7 @@ mod stacks;
 pub use stacks::Folded;
 
 use crate::profile::{Label, Profile, ProfileError, SampleRef, StrId};
-use stacks::{push_varint, Stacks};
+use stacks::{push_id, Stacks};
 use std::io;
 
 /// Which value column to fold.
@@ -36,7 +36,7 @@ impl SampleIndex {
 /// How to fold.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The value column; `None` for the default of spec section 5.
+    /// The value column; `None` for the default (docs/pprof-collapse.md, "Value column").
     pub sample_index: Option<SampleIndex>,
     /// Every string label as root frames `key=value`.
     pub labels: bool,
@@ -72,8 +72,8 @@ pub enum CollapseError {
     },
 }
 
-/// The column folded by default or by `index` (spec section 5); `None` when the profile has
-/// no columns and none was asked for.
+/// The column folded by default or by `index` (docs/pprof-collapse.md, "Value column"); `None` when
+/// the profile has no columns and none was asked for.
 pub fn choose_column(
     profile: &Profile,
     index: Option<&SampleIndex>,
@@ -272,14 +272,14 @@ impl Collapser {
         }
         for i in 0..self.options.tag_root.len() {
             let frame = self.tag_frame(profile, sample.labels, Tag::Root(i));
-            push_varint(&mut key, frame);
+            push_id(&mut key, frame);
         }
         for &location in sample.locations.iter().rev() {
-            push_varint(&mut key, location_segments[location as usize]);
+            push_id(&mut key, location_segments[location as usize]);
         }
         for i in 0..self.options.tag_leaf.len() {
             let frame = self.tag_frame(profile, sample.labels, Tag::Leaf(i));
-            push_varint(&mut key, frame);
+            push_id(&mut key, frame);
         }
         if !key.is_empty() {
             self.stacks.add(&key, i128::from(value));
@@ -316,7 +316,7 @@ impl Collapser {
                 push_frame_text(&mut self.text, profile.string(value));
             }
             let segment = self.label_segment();
-            push_varint(key, segment);
+            push_id(key, segment);
         }
     }
 

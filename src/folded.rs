@@ -1,13 +1,13 @@
 //! The folded-stack text format: one stack per line, `frame;frame;frame COUNT`.
 //!
-//! Reading follows flamegraph.pl's line grammar (spec section 3.1) with the deliberate
-//! differences D1 (trailing CR and blanks ignored) and D6 (lossy UTF-8, byte-order mark dropped).
+//! Reading follows flamegraph.pl's line grammar (docs/flamegraph.md, "Input format") with two
+//! deliberate differences: trailing CR and blanks are ignored, and input is read as lossy UTF-8
+//! with a byte-order mark dropped.
 //! The reader streams: one reused line buffer, nothing kept between lines.
 //! The writer (used by `pprof-collapse`) appends frames straight into one output buffer, so no
 //! line is ever built as a `String`.
 
 use std::io::{self, BufRead, Write};
-use std::str::{RSplit, Split};
 
 /// A count, or a sum of counts, with Perl's number semantics (docs/flamegraph.md, "Input
 /// format"): a count without `.` is an exact unsigned integer, and sums of integers stay exact
@@ -84,7 +84,7 @@ impl Counts {
 
 /// Splits a line (already without its line terminator) into stack text and counts.
 ///
-/// Trailing CR, space and tab characters are ignored first (D1). Returns `None` for a line
+/// Trailing CR, space and tab characters are ignored first. Returns `None` for a line
 /// that is not `STACK WS COUNT` (an invalid line, counted and skipped by the caller).
 pub fn parse_line(line: &str) -> Option<(&str, Counts)> {
     let line = line.trim_end_matches(['\r', ' ', '\t']);
@@ -148,16 +148,6 @@ fn parse_count(text: &str) -> Count {
     Count::Real(text.parse().unwrap_or(0.0))
 }
 
-/// The frames of a stack text, root first, after the split rules of 3.1 (6 and 7).
-pub enum Frames<'a> {
-    /// No frame at all (the stack is only the implied root).
-    Empty,
-    /// Frames in input order.
-    Forward(Split<'a, char>),
-    /// Frames in reversed order (`--reverse`).
-    Reverse(RSplit<'a, char>),
-}
-
 /// The part of `stack` whose `;`-separated fields are the frames: trailing empty fields
 /// dropped, and with `reverse` leading ones too (they would trail after reversing).
 /// An empty result means no frame at all.
@@ -170,36 +160,10 @@ pub fn frame_text(stack: &str, reverse: bool) -> &str {
     }
 }
 
-impl<'a> Frames<'a> {
-    /// Splits `stack` at `;`, dropping trailing empty fields (and, reversed, leading ones).
-    pub fn new(stack: &'a str, reverse: bool) -> Self {
-        let text = frame_text(stack, reverse);
-        if text.is_empty() {
-            Frames::Empty
-        } else if reverse {
-            Frames::Reverse(text.rsplit(';'))
-        } else {
-            Frames::Forward(text.split(';'))
-        }
-    }
-}
-
-impl<'a> Iterator for Frames<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        match self {
-            Frames::Empty => None,
-            Frames::Forward(split) => split.next(),
-            Frames::Reverse(split) => split.next(),
-        }
-    }
-}
-
 /// Streams the lines of one input, decoded lossily as UTF-8, without the line terminator.
 ///
 /// A leading UTF-8 byte-order mark is dropped; a last line without a final newline is a line.
-/// Invalid UTF-8 sequences become U+FFFD (D6).
+/// Invalid UTF-8 sequences become U+FFFD.
 pub struct LineReader<R> {
     reader: R,
     /// Bytes of the last line returned straight from the reader's buffer, consumed on the
@@ -258,18 +222,6 @@ impl<R: BufRead> LineReader<R> {
             }
         }
     }
-}
-
-/// Reads every line of `reader`, calling `on_stack` for each valid one with its frames (root
-/// first, `--reverse` applied when `reverse`) and counts. Returns the number of invalid lines.
-pub fn read_stacks<R, F>(reader: R, reverse: bool, mut on_stack: F) -> io::Result<u64>
-where
-    R: BufRead,
-    F: FnMut(Frames<'_>, Counts),
-{
-    read_lines(reader, |stack, counts| {
-        on_stack(Frames::new(stack, reverse), counts)
-    })
 }
 
 /// Reads every line of `reader`, calling `on_line` with the stack text (not yet split, see
@@ -387,10 +339,6 @@ pub fn push_decimal(buf: &mut Vec<u8>, value: i128) {
 mod tests {
     use super::*;
 
-    fn frames(stack: &str, reverse: bool) -> Vec<&str> {
-        Frames::new(stack, reverse).collect()
-    }
-
     #[test]
     fn parses_one_and_two_counts() {
         assert_eq!(
@@ -476,27 +424,17 @@ mod tests {
     }
 
     #[test]
-    fn splits_frames() {
-        assert_eq!(frames("a;b;", false), ["a", "b"]);
-        assert_eq!(frames(";x", false), ["", "x"]);
-        assert_eq!(frames("a;;b", false), ["a", "", "b"]);
-        assert_eq!(frames(";x", true), ["x"]);
-        assert_eq!(frames("a;b;c", true), ["c", "b", "a"]);
-        assert!(frames(";;", false).is_empty());
-        assert!(frames("", true).is_empty());
-    }
-
-    #[test]
     fn reads_lossy_lines_with_bom() {
         let input: &[u8] = b"\xEF\xBB\xBFa;\xFFb 3\r\nbad\nc 2";
         let mut seen = Vec::new();
-        let invalid = read_stacks(input, false, |frames, counts| {
-            seen.push((frames.map(str::to_owned).collect::<Vec<_>>(), counts))
-        })
-        .unwrap();
+        let invalid =
+            read_lines(input, |stack, counts| seen.push((stack.to_owned(), counts))).unwrap();
         assert_eq!(invalid, 1);
-        assert_eq!(seen[0].0, ["a", "\u{FFFD}b"]);
-        assert_eq!(seen[1], (vec!["c".to_owned()], Counts::One(Count::Int(2))));
+        assert_eq!(
+            seen[0],
+            ("a;\u{FFFD}b".to_owned(), Counts::One(Count::Int(3)))
+        );
+        assert_eq!(seen[1], ("c".to_owned(), Counts::One(Count::Int(2))));
     }
 
     #[test]

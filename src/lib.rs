@@ -12,6 +12,9 @@
 //! * [`folded`] reads and writes the folded-stack text format (`a;b;c 123`);
 //! * [`flamegraph`] merges folded stacks into frames and writes the interactive SVG.
 //!
+//! [`hash`], [`intern`] and [`varint`] are the one hash, interner and varint codec that
+//! collapse, flamegraph and the protobuf decoder share.
+//!
 //! [`cli`] holds the three command lines (clap definitions) and the few pieces the binaries share.
 
 pub mod cli;
@@ -19,4 +22,7 @@ pub mod collapse;
 pub mod fetch;
 pub mod flamegraph;
 pub mod folded;
+pub mod hash;
+pub mod intern;
 pub mod profile;
+pub mod varint;

@@ -1,5 +1,5 @@
-//! Every conformance case of spec collapse.md section 11, byte for byte: the default column,
-//! every `-i N`, and `--labels` (which must equal the default output where no
+//! Every conformance case of pprof-collapse (docs/pprof-collapse.md), byte for byte: the default
+//! column, every `-i N`, and `--labels` (which must equal the default output where no
 //! `.labels.folded` exists). The copy in tests/data/collapse always runs; the shared set is
 //! `#[ignore = "needs FLAMEPIPE_SHARED"]` and runs with `--include-ignored`.
 

@@ -1,11 +1,12 @@
 //! Random profiles folded by pprof-collapse and by a naive reference written straight from
-//! spec collapse.md sections 4–7 (build every stack text, sum in a map, sort the texts): the
-//! outputs must be identical. Frame names are drawn from a small set full of shared prefixes,
-//! `;`, `!` and empty names, the cases where sorting by interned ids is easy to get wrong.
+//! docs/pprof-collapse.md ("Stacks" to "Output"; build every stack text, sum in a map, sort the
+//! texts): the outputs must be identical. Frame names are drawn from a small set full of shared
+//! prefixes, `;`, `!` and empty names, the cases where sorting by interned ids is easy to get
+//! wrong.
 
 use flamepipe::collapse::{collapse_to_vec, Options};
 use flamepipe::profile::parse_profile;
-use flamepipe::profile::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
+use flamepipe::profile::pb::{Function, Label, Line, Location, Profile, Sample, ValueType};
 use prost::Message;
 use std::collections::BTreeMap;
 
@@ -88,7 +89,7 @@ fn random_profile(rng: &mut Rng) -> Profile {
     }
 }
 
-/// The reference: spec sections 4, 6 (`--labels`) and 7, as directly as possible.
+/// The reference: stacks, labels (`--labels`) and output, as directly as possible.
 fn reference(p: &Profile, labels: bool, lines: bool) -> Vec<u8> {
     let text =
         |i: i64| String::from_utf8_lossy(&p.string_table[i as usize]).replace(['\r', '\n'], " ");

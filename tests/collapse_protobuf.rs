@@ -1,9 +1,10 @@
-//! The protobuf side of spec collapse.md: every error message of sections 2, 3 and 5, built
-//! from small profiles encoded with prost, and the folding rules of sections 4–7.
+//! The protobuf side of docs/pprof-collapse.md: every error message of input detection, protobuf
+//! decoding and the value column, built from small profiles encoded with prost (`profile::pb`), and
+//! the folding rules (stacks, value column, labels, output).
 
 use flamepipe::collapse::{collapse_to_vec, Collapser, Options, SampleIndex};
 use flamepipe::profile::parse_profile;
-use flamepipe::profile::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
+use flamepipe::profile::pb::{Function, Label, Line, Location, Profile, Sample, ValueType};
 use prost::Message;
 
 /// Folds `bytes` with `options`: the output text, or the error message.
@@ -95,7 +96,7 @@ fn a_valid_profile_folds() {
     assert_eq!(fold_default(&base()), "main;f 5\n");
 }
 
-// ---- spec 2: detection -------------------------------------------------------------------
+// ---- input detection ---------------------------------------------------------------------
 
 #[test]
 fn detection_errors() {
@@ -182,7 +183,7 @@ fn raw_text_after_bom_and_whitespace_is_detected() {
     );
 }
 
-// ---- spec 3: protobuf decoding -------------------------------------------------------------
+// ---- protobuf decoding ---------------------------------------------------------------
 
 #[test]
 fn string_table_must_start_with_an_empty_string() {
@@ -394,7 +395,7 @@ fn ids_need_not_be_dense_and_unknown_mappings_are_ignored() {
     assert_eq!(fold_default(&p), "main;f 3\n");
 }
 
-// ---- spec 4: stacks ------------------------------------------------------------------------
+// ---- stacks --------------------------------------------------------------------------
 
 #[test]
 fn inlined_lines_are_expanded_caller_first() {
@@ -455,7 +456,7 @@ fn empty_stacks_are_skipped() {
     assert_eq!(fold_default(&p), "main;f 5\n");
 }
 
-// ---- spec 5: value column ------------------------------------------------------------------
+// ---- value column --------------------------------------------------------------------
 
 /// Four heap columns; strings 8.. are the type names.
 fn heap() -> Profile {
@@ -515,7 +516,7 @@ fn default_column_rules() {
     assert_eq!(fold_default(&p), "main;f 4\n");
 }
 
-// ---- spec 6: labels ------------------------------------------------------------------------
+// ---- labels --------------------------------------------------------------------------
 
 /// strings 8..: worker, A, B, kind, cpu, bytes, n
 fn labelled() -> Profile {
@@ -580,7 +581,7 @@ fn tag_root_and_tag_leaf() {
     );
 }
 
-// ---- spec 7: aggregation -------------------------------------------------------------------
+// ---- aggregation ---------------------------------------------------------------------
 
 #[test]
 fn sums_are_128_bit_zero_sums_dropped_negatives_kept() {

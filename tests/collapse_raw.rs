@@ -1,4 +1,4 @@
-//! The `go tool pprof -raw` text of spec collapse.md section 8, in all its variants.
+//! The `go tool pprof -raw` text of docs/pprof-collapse.md, in all its variants.
 
 use flamepipe::collapse::{collapse_to_vec, Options, SampleIndex};
 use flamepipe::profile::parse_profile;

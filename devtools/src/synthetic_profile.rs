@@ -6,7 +6,7 @@
 //! and a numeric label on some. The seed is fixed: the same arguments always give the same bytes.
 
 use crate::rng::Rng;
-use flamepipe::profile::proto::{
+use flamepipe::profile::pb::{
     Function, Label, Line, Location, Mapping, Profile, Sample, ValueType,
 };
 use prost::Message;

@@ -1,7 +1,13 @@
-//! The command line of `pprof-collapse`: its clap definition, used by the binary, the man page and the
-//! shell completions (`examples/gen-docs`).
+//! The command line of `pprof-collapse`: its clap definition, used by the binary, the man page
+//! and the shell completions (`examples/gen-docs`).
+//!
+//! [`Args`] is the whole command line, typed. Options come in groups, each a
+//! `#[derive(clap::Args)]` struct flattened into [`Args`] (`#[command(flatten)]`): the value
+//! column ([`ColumnArgs`]) and the frames ([`FrameArgs`]). A new group is one more such struct
+//! and field; the help lists the options in the order the fields are declared.
 
-use clap::{Arg, ArgAction, Command};
+use crate::collapse::{Options, SampleIndex};
+use clap::{ArgAction, Command, CommandFactory, Parser};
 
 const ABOUT: &str = "pprof profiles (protobuf or `go tool pprof -raw` text) to folded stacks";
 
@@ -56,82 +62,123 @@ Without Go's toolchain at hand the `-raw` text works too:
 Errors print `pprof-collapse: NAME: MESSAGE` and exit 1 with nothing on stdout; usage errors
 exit 2.";
 
-/// The full clap definition of `pprof-collapse`.
-pub fn command() -> Command {
-    Command::new("pprof-collapse")
-        .version(concat!("(flamepipe) ", env!("CARGO_PKG_VERSION")))
-        .about(ABOUT)
-        .long_about(LONG_ABOUT)
-        .after_long_help(AFTER_LONG_HELP)
-        .arg(
-            Arg::new("files")
-                .value_name("FILE")
-                .num_args(0..)
-                .action(ArgAction::Append)
-                .help("Profiles to read; none or `-` means stdin. Several are summed"),
-        )
-        .arg(
-            Arg::new("sample_index")
-                .short('i')
-                .long("sample-index")
-                .visible_alias("sample_index")
-                .value_name("NAME|N")
-                .help("Value column to fold: a type name (e.g. inuse_space, delay) or a 0-based number"),
-        )
-        .args(alias_flags())
-        .arg(
-            Arg::new("labels")
-                .long("labels")
-                .action(ArgAction::SetTrue)
-                .conflicts_with("tag_root")
-                .help("Prepend every string label as root frames `key=value` (keys sorted)"),
-        )
-        .arg(
-            Arg::new("tag_root")
-                .long("tag-root")
-                .value_name("K1,K2")
-                .value_delimiter(',')
-                .action(ArgAction::Append)
-                .help("Prepend these label keys as root frames `K=value`, K1 nearest the root (repeatable)"),
-        )
-        .arg(
-            Arg::new("tag_leaf")
-                .long("tag-leaf")
-                .value_name("K1,K2")
-                .value_delimiter(',')
-                .action(ArgAction::Append)
-                .help("Append these label keys below the leaf as frames `K=value` (repeatable)"),
-        )
-        .arg(
-            Arg::new("lines")
-                .long("lines")
-                .action(ArgAction::SetTrue)
-                .help("Frames `name:line` instead of `name`"),
-        )
-        .arg(
-            Arg::new("list")
-                .long("list")
-                .action(ArgAction::SetTrue)
-                .help("Instead of stacks, describe each input: its value columns (default marked), period, duration, sample count"),
-        )
+/// The command line of `pprof-collapse`.
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "pprof-collapse",
+    version = concat!("(flamepipe) ", env!("CARGO_PKG_VERSION")),
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
+)]
+pub struct Args {
+    /// Profiles to read; none or `-` means stdin. Several are summed
+    #[arg(value_name = "FILE", num_args = 0.., action = ArgAction::Append)]
+    pub files: Vec<String>,
+
+    /// Which value column to fold.
+    #[command(flatten)]
+    pub column: ColumnArgs,
+
+    /// Which frames each stack has.
+    #[command(flatten)]
+    pub frames: FrameArgs,
+
+    /// Instead of stacks, describe each input: its value columns (default marked), period, duration, sample count
+    #[arg(long)]
+    pub list: bool,
 }
 
-/// `--inuse_space` and friends (go-torch / pprof spellings of `--sample-index NAME`; one dash
-/// works too).
-fn alias_flags() -> Vec<Arg> {
-    [
-        "inuse_space",
-        "inuse_objects",
-        "alloc_space",
-        "alloc_objects",
-    ]
-    .into_iter()
-    .map(|name| {
-        Arg::new(name)
-            .long(name)
-            .action(ArgAction::SetTrue)
-            .conflicts_with("sample_index")
-            .help(format!("Same as --sample-index {name} (also -{name})"))
-    })
-    .collect()
+/// The value column: `-i NAME|N` or one of pprof's and go-torch's `--inuse_space` spellings.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ColumnArgs {
+    /// Value column to fold: a type name (e.g. inuse_space, delay) or a 0-based number
+    #[arg(
+        short = 'i',
+        long = "sample-index",
+        visible_alias = "sample_index",
+        value_name = "NAME|N",
+        value_parser = parse_sample_index
+    )]
+    pub sample_index: Option<SampleIndex>,
+
+    /// Same as --sample-index inuse_space (also -inuse_space)
+    #[arg(long = "inuse_space", conflicts_with = "sample_index")]
+    pub inuse_space: bool,
+
+    /// Same as --sample-index inuse_objects (also -inuse_objects)
+    #[arg(long = "inuse_objects", conflicts_with = "sample_index")]
+    pub inuse_objects: bool,
+
+    /// Same as --sample-index alloc_space (also -alloc_space)
+    #[arg(long = "alloc_space", conflicts_with = "sample_index")]
+    pub alloc_space: bool,
+
+    /// Same as --sample-index alloc_objects (also -alloc_objects)
+    #[arg(long = "alloc_objects", conflicts_with = "sample_index")]
+    pub alloc_objects: bool,
+}
+
+/// The frames of each stack: label frames and line numbers.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FrameArgs {
+    /// Prepend every string label as root frames `key=value` (keys sorted)
+    #[arg(long, conflicts_with = "tag_root")]
+    pub labels: bool,
+
+    /// Prepend these label keys as root frames `K=value`, K1 nearest the root (repeatable)
+    #[arg(long = "tag-root", value_name = "K1,K2", value_delimiter = ',')]
+    pub tag_root: Vec<String>,
+
+    /// Append these label keys below the leaf as frames `K=value` (repeatable)
+    #[arg(long = "tag-leaf", value_name = "K1,K2", value_delimiter = ',')]
+    pub tag_leaf: Vec<String>,
+
+    /// Frames `name:line` instead of `name`
+    #[arg(long)]
+    pub lines: bool,
+}
+
+/// `-i` takes any text: a number is a column number, anything else a type name.
+fn parse_sample_index(text: &str) -> Result<SampleIndex, std::convert::Infallible> {
+    Ok(SampleIndex::parse(text))
+}
+
+impl ColumnArgs {
+    /// The column asked for: `-i`, else the first alias flag given (in the order above).
+    pub fn sample_index(&self) -> Option<SampleIndex> {
+        let aliases = [
+            (self.inuse_space, "inuse_space"),
+            (self.inuse_objects, "inuse_objects"),
+            (self.alloc_space, "alloc_space"),
+            (self.alloc_objects, "alloc_objects"),
+        ];
+        self.sample_index.clone().or_else(|| {
+            aliases
+                .into_iter()
+                .find(|&(given, _)| given)
+                .map(|(_, name)| SampleIndex::Name(name.to_string()))
+        })
+    }
+}
+
+impl Args {
+    /// How to fold, from the options (empty label keys left out).
+    pub fn options(&self) -> Options {
+        let keys = |list: &[String]| -> Vec<String> {
+            list.iter().filter(|k| !k.is_empty()).cloned().collect()
+        };
+        Options {
+            sample_index: self.column.sample_index(),
+            labels: self.frames.labels,
+            tag_root: keys(&self.frames.tag_root),
+            tag_leaf: keys(&self.frames.tag_leaf),
+            lines: self.frames.lines,
+        }
+    }
+}
+
+/// The full clap definition of `pprof-collapse` (for the man page and the completions).
+pub fn command() -> Command {
+    Args::command()
 }

@@ -13,193 +13,10 @@
 mod order;
 
 use crate::folded::FoldedWriter;
+use crate::hash::hash_bytes;
+use crate::intern::{Interner, Slots};
+use crate::varint;
 use std::io::{self, Write};
-
-/// A fast, non-cryptographic hash step (the worst case of a bad input is a slower run, never a
-/// wrong result).
-#[inline]
-fn mix(h: u64, word: u64) -> u64 {
-    (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
-}
-
-/// Hashes are kept as 32 bits: enough to tell entries apart before comparing them.
-type Hash = u32;
-
-/// The last mixing step: fold to [`Hash`] so that it depends on every input bit.
-#[inline]
-fn finish_hash(h: u64) -> Hash {
-    let h = h ^ (h >> 29);
-    (h ^ (h >> 32)) as Hash
-}
-
-fn hash_bytes(bytes: &[u8]) -> Hash {
-    let mut h = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(
-            h,
-            u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]),
-        );
-    }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    finish_hash(mix(h, u64::from_le_bytes(tail)))
-}
-
-fn hash_ids(ids: &[u32]) -> Hash {
-    let mut h = ids.len() as u64;
-    for &id in ids {
-        h = mix(h, u64::from(id));
-    }
-    finish_hash(h)
-}
-
-/// True when `entries` fit in `slots` at a load of at most 3/4.
-#[inline]
-fn fits(entries: usize, slots: usize) -> bool {
-    entries.saturating_mul(4) <= slots.saturating_mul(3)
-}
-
-/// Open addressing over entry indices; the owner keeps the entries and their hashes.
-#[derive(Default)]
-struct Slots {
-    /// Entry index + 1; 0 = empty.
-    slots: Vec<u32>,
-    shift: u32,
-}
-
-impl Slots {
-    /// The entry with `hash` for which `eq` holds, or the empty slot where it belongs.
-    #[inline]
-    fn find(
-        &self,
-        hash: Hash,
-        hashes: &[Hash],
-        mut eq: impl FnMut(usize) -> bool,
-    ) -> Result<usize, usize> {
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(hash);
-        loop {
-            match self.slots[i] {
-                0 => return Err(i),
-                e => {
-                    let entry = e as usize - 1;
-                    if hashes[entry] == hash && eq(entry) {
-                        return Ok(entry);
-                    }
-                }
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// The first slot to probe for `hash`.
-    #[inline]
-    fn home(&self, hash: Hash) -> usize {
-        (u64::from(hash).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
-    }
-
-    /// Makes room for one more entry, rehashing from `hashes`.
-    #[inline]
-    fn reserve_one(&mut self, hashes: &[Hash]) {
-        if !fits(hashes.len() + 1, self.slots.len()) {
-            self.grow(hashes);
-        }
-    }
-
-    /// Sizes the table for `total` entries at once (rehashing from `hashes`).
-    fn reserve_total(&mut self, total: usize, hashes: &[Hash]) {
-        if !fits(total, self.slots.len()) {
-            let mut size = 1024;
-            while !fits(total, size) {
-                size *= 2;
-            }
-            self.rebuild(size, hashes);
-        }
-    }
-
-    #[cold]
-    fn grow(&mut self, hashes: &[Hash]) {
-        self.rebuild((self.slots.len() * 2).max(1024), hashes);
-    }
-
-    fn rebuild(&mut self, size: usize, hashes: &[Hash]) {
-        self.shift = 64 - size.trailing_zeros();
-        self.slots = Vec::new(); // the old table is freed before the new one is allocated
-        self.slots = vec![0; size];
-        let mask = size - 1;
-        for (entry, &hash) in hashes.iter().enumerate() {
-            let mut i = self.home(hash);
-            while self.slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = entry as u32 + 1;
-        }
-    }
-}
-
-/// Variable-length items stored back to back, addressed by index.
-#[derive(Default)]
-struct Arena<T> {
-    items: Vec<T>,
-    ends: Vec<usize>,
-    hashes: Vec<Hash>,
-    slots: Slots,
-}
-
-impl<T: Copy + Eq> Arena<T> {
-    #[inline]
-    fn get(&self, id: u32) -> &[T] {
-        let (start, end) = self.range(id);
-        &self.items[start..end]
-    }
-
-    /// Where item `id` is in `items`.
-    #[inline]
-    fn range(&self, id: u32) -> (usize, usize) {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        (start, self.ends[i])
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Frees the hash index once nothing is interned any more.
-    fn drop_index(&mut self) {
-        self.hashes = Vec::new();
-        self.slots = Slots::default();
-    }
-
-    /// Makes room for `more` entries of `items` items in all.
-    fn reserve(&mut self, more: usize, items: usize) {
-        self.items.reserve(items);
-        self.ends.reserve(more);
-        self.hashes.reserve(more);
-        self.slots
-            .reserve_total(self.hashes.len() + more, &self.hashes);
-    }
-
-    /// The id of `item`, adding it when new.
-    fn intern(&mut self, item: &[T], hash: Hash) -> u32 {
-        self.slots.reserve_one(&self.hashes);
-        match self
-            .slots
-            .find(hash, &self.hashes, |e| self.get(e as u32) == item)
-        {
-            Ok(entry) => entry as u32,
-            Err(slot) => {
-                let id = self.ends.len() as u32;
-                self.items.extend_from_slice(item);
-                self.ends.push(self.items.len());
-                self.hashes.push(hash);
-                self.slots.slots[slot] = id + 1;
-                id
-            }
-        }
-    }
-}
 
 /// Stack keys are stored in chunks, so that growing never copies (or doubles) a huge array.
 const CHUNK: usize = 1 << 24;
@@ -212,7 +29,6 @@ struct StackTable {
     starts: Vec<u64>,
     lens: Vec<u32>,
     sums: Vec<i128>,
-    hashes: Vec<Hash>,
     slots: Slots,
 }
 
@@ -230,27 +46,22 @@ impl StackTable {
 
     #[inline]
     fn add(&mut self, key: &[u8], value: i128) {
-        self.slots.reserve_one(&self.hashes);
+        self.slots.reserve_one();
         let hash = hash_bytes(key);
-        match self
-            .slots
-            .find(hash, &self.hashes, |e| self.key(e as u32) == key)
-        {
+        match self.slots.find(hash, |e| self.key(e as u32) == key) {
             Ok(entry) => self.sums[entry] += value,
             Err(slot) => {
                 let start = self.store(key);
-                self.slots.slots[slot] = self.sums.len() as u32 + 1;
+                self.slots.fill(slot, hash, self.sums.len());
                 self.starts.push(start);
                 self.lens.push(key.len() as u32);
                 self.sums.push(value);
-                self.hashes.push(hash);
             }
         }
     }
 
     /// Frees the hash index once no stack is added any more.
     fn drop_index(&mut self) {
-        self.hashes = Vec::new();
         self.slots = Slots::default();
     }
 
@@ -270,37 +81,23 @@ impl StackTable {
     }
 }
 
-/// Appends `id` as a varint.
+/// Appends a segment id to a stack key.
 #[inline]
-pub(crate) fn push_varint(key: &mut Vec<u8>, mut id: u32) {
-    while id >= 0x80 {
-        key.push((id as u8) | 0x80);
-        id >>= 7;
-    }
-    key.push(id as u8);
+pub(crate) fn push_id(key: &mut Vec<u8>, id: u32) {
+    varint::push(key, u64::from(id));
 }
 
-/// Reads the varint at `key[*pos..]`.
+/// The segment id at `key[pos..]` and the position after it; `None` at the end of the key.
 #[inline]
-fn read_varint(key: &[u8], pos: &mut usize) -> u32 {
-    let mut id = 0u32;
-    let mut shift = 0;
-    loop {
-        let b = key[*pos];
-        *pos += 1;
-        id |= u32::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return id;
-        }
-        shift += 7;
-    }
+fn next_id(key: &[u8], pos: usize) -> Option<(u32, usize)> {
+    varint::read(key, pos, key.len()).map(|(id, next)| (id as u32, next))
 }
 
 /// Frames, segments and summed stacks.
 #[derive(Default)]
 pub(crate) struct Stacks {
-    frames: Arena<u8>,
-    segments: Arena<u32>,
+    frames: Interner<u8>,
+    segments: Interner<u32>,
     table: StackTable,
 }
 
@@ -309,15 +106,17 @@ impl Stacks {
     /// frame text contains `;` (which the output order relies on) while the written text
     /// stays the same.
     pub fn push_frames(&mut self, text: &[u8], frames: &mut Vec<u32>) {
-        for piece in text.split(|&b| b == b';') {
-            frames.push(self.frames.intern(piece, hash_bytes(piece)));
+        if text.is_empty() {
+            frames.push(self.frames.intern(b""));
+        } else {
+            self.frames.intern_split(text, frames);
         }
     }
 
     /// The id of a frame list (root first, never empty).
     pub fn segment(&mut self, frames: &[u32]) -> u32 {
         debug_assert!(!frames.is_empty());
-        self.segments.intern(frames, hash_ids(frames))
+        self.segments.intern(frames)
     }
 
     /// Makes room for `segments` more segments of `frames` frames in all, with `bytes` bytes
@@ -334,8 +133,7 @@ impl Stacks {
         t.starts.reserve(more);
         t.lens.reserve(more);
         t.sums.reserve(more);
-        t.hashes.reserve(more);
-        t.slots.reserve_total(t.hashes.len() + more, &t.hashes);
+        t.slots.reserve(more);
     }
 
     /// Adds `value` to the stack whose key (varint segment ids, root first) is `key`.
@@ -423,8 +221,9 @@ impl Folded {
             let sum = self.table.sums[stack as usize];
             let key = self.table.key(stack);
             let mut pos = 0;
-            while pos < key.len() {
-                writer.separated_frames(self.text.get(read_varint(key, &mut pos)));
+            while let Some((segment, next)) = next_id(key, pos) {
+                writer.separated_frames(self.text.get(segment));
+                pos = next;
             }
             writer.end_line(sum)?;
         }

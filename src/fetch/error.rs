@@ -94,7 +94,7 @@ pub enum FetchError {
         /// Request URL.
         url: String,
     },
-    /// An answer other than 200 (docs/pprof-fetch.md, "Response and output").
+    /// An answer other than 200 (docs/pprof-fetch.md, "Response checks").
     #[error("server response: {status}{}", body.as_ref().map(|b| format!(" - {b}")).unwrap_or_default())]
     Status {
         /// Code and reason phrase, e.g. `404 Not Found`.
@@ -131,7 +131,7 @@ pub enum FetchError {
         /// Why.
         source: io::Error,
     },
-    /// Binary data for a terminal (docs/pprof-fetch.md, "Response and output").
+    /// Binary data for a terminal (docs/pprof-fetch.md, "Response checks").
     #[error("refusing to write binary profile data to a terminal; redirect stdout or use -o FILE")]
     BinaryToTerminal,
 }
@@ -289,7 +289,7 @@ pub(super) fn body_read_error(
     }
 }
 
-/// Builds the error for an answer other than 200 (docs/pprof-fetch.md, "Response and output":
+/// Builds the error for an answer other than 200 (docs/pprof-fetch.md, "Response checks":
 /// other status).
 pub(super) fn status_error(response: Response) -> FetchError {
     let code = response.status();

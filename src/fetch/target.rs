@@ -177,7 +177,7 @@ pub fn profile_segment(name: &str) -> Option<&'static str> {
     }
 }
 
-/// What the command line says about the target (docs/pprof-fetch.md, "Command line" and
+/// What the command line says about the target (docs/pprof-fetch.md, "Options" and
 /// "Target URL").
 #[derive(Debug, Clone, Default)]
 pub struct TargetOptions {
@@ -345,7 +345,7 @@ pub fn time_limit(target: &Target, explicit: Option<f64>) -> Option<Duration> {
     }
 }
 
-/// Whether the answer is expected to be text (docs/pprof-fetch.md, "Response and output",
+/// Whether the answer is expected to be text (docs/pprof-fetch.md, "Response checks",
 /// terminal safety): a non-zero `debug` parameter, or a path ending in `/cmdline`, `/symbol` or
 /// `/debug/pprof/`.
 pub fn expects_text(target: &Target) -> bool {

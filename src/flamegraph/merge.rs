@@ -5,9 +5,9 @@
 //! prefix, counts summed in place), so memory follows the number of distinct prefixes, not the
 //! number of lines. The trie is then walked in frame-list order and fed to a [`Timeline`].
 
-use super::intern::FastMap;
 use super::number::reread_g15;
 use crate::folded::{Count, Counts};
+use crate::hash::FastMap;
 
 /// Marks "no node" in the child and sibling links.
 const NIL: u32 = u32::MAX;

@@ -98,14 +98,7 @@ fn looks_like_profile_protobuf(head: &[u8]) -> bool {
 
 /// The protobuf varint at `at` and the offset after it.
 fn varint(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
-    let mut value = 0u64;
-    for (i, &b) in bytes.get(at..)?.iter().take(10).enumerate() {
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b < 0x80 {
-            return Some((value, at + i + 1));
-        }
-    }
-    None
+    crate::varint::read(bytes, at, bytes.len())
 }
 
 /// The default mode (docs/flamegraph.md, "Merging"): stacks summed by frame list into a trie,

@@ -1,13 +1,14 @@
-//! Decoding a protobuf `Profile` (spec section 3) with exact error offsets.
+//! Decoding a protobuf `Profile` (docs/pprof-collapse.md, "Protobuf decoding") with exact error
+//! offsets.
 //!
 //! The outer message is walked once: strings, sample types, locations and functions are decoded,
 //! samples are only located (byte ranges) and decoded later, one at a time, by
 //! [`for_each_encoded_sample`]. Every failure names the byte offset of the bad field.
 
+use super::pb::tag;
+use super::validate::{index_locations, str_id, unknown_location, IdIndex};
 use super::wire::{shifted, Field, Fields, StreamFields, Value};
-use super::{
-    IdIndex, Label, Line, Location, Profile, ProfileError, SampleRef, Samples, StrId, ValueType,
-};
+use super::{Label, Line, Location, Profile, ProfileError, SampleRef, Samples, StrId, ValueType};
 
 /// A function as far as folding needs it.
 struct Function {
@@ -102,50 +103,51 @@ fn nested<T>(
 
 fn read_outer<R: std::io::BufRead>(fields: &mut StreamFields<R>) -> Result<Outer, ProfileError> {
     const MSG: &str = "Profile";
+    use tag::profile::*;
     let mut out = Outer::default();
-    while let Some(sf) = fields.next_field(|n| n != 2)? {
+    while let Some(sf) = fields.next_field(|n| n != SAMPLE)? {
         let buf = &fields.buf;
         let f = &sf.field;
         match f.number {
-            1 => out.sample_types.push(nested(buf, &sf, read_value_type)?),
-            2 => {
+            SAMPLE_TYPE => out.sample_types.push(nested(buf, &sf, read_value_type)?),
+            SAMPLE => {
                 f.bytes(MSG)?;
                 out.samples += 1;
             }
-            3 => nested(buf, &sf, |d, f| check_message(d, f, MSG))?,
-            4 => {
+            MAPPING => nested(buf, &sf, |d, f| check_message(d, f, MSG))?,
+            LOCATION => {
                 let lines = &mut out.lines;
                 let location = nested(buf, &sf, |d, f| read_location(d, f, lines))?;
                 out.locations.push(location);
             }
-            5 => {
+            FUNCTION => {
                 let others = &mut out.other_strings;
                 let function = nested(buf, &sf, |d, f| read_function(d, f, others))?;
                 out.functions.push(function);
             }
-            6 => {
+            STRING_TABLE => {
                 f.bytes(MSG)?;
                 let start = out.string_bytes.len();
                 out.string_bytes.extend_from_slice(buf);
                 out.strings
                     .push(super::span(start, out.string_bytes.len())?);
             }
-            7 | 8 | 15 => out.other_strings.add(f.varint(MSG)? as i64),
-            9 => {
+            DROP_FRAMES | KEEP_FRAMES | DOC_URL => out.other_strings.add(f.varint(MSG)? as i64),
+            TIME_NANOS => {
                 f.varint(MSG)?;
                 if out.time_seen {
                     return Err(ProfileError::Concatenated);
                 }
                 out.time_seen = true;
             }
-            10 => out.duration_nanos = f.varint(MSG)? as i64,
-            11 => out.period_type = Some(nested(buf, &sf, read_value_type)?),
-            12 => out.period = f.varint(MSG)? as i64,
-            13 => {
+            DURATION_NANOS => out.duration_nanos = f.varint(MSG)? as i64,
+            PERIOD_TYPE => out.period_type = Some(nested(buf, &sf, read_value_type)?),
+            PERIOD => out.period = f.varint(MSG)? as i64,
+            COMMENT => {
                 let others = &mut out.other_strings;
                 f.repeated_varint(buf, MSG, |v| others.add(v as i64))?
             }
-            14 => out.default_sample_type = f.varint(MSG)? as i64,
+            DEFAULT_SAMPLE_TYPE => out.default_sample_type = f.varint(MSG)? as i64,
             _ => {}
         }
     }
@@ -167,8 +169,8 @@ fn read_value_type(data: &[u8], f: &Field) -> Result<(i64, i64), ProfileError> {
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
-            1 => ty = f.varint(MSG)? as i64,
-            2 => unit = f.varint(MSG)? as i64,
+            tag::value_type::TYPE => ty = f.varint(MSG)? as i64,
+            tag::value_type::UNIT => unit = f.varint(MSG)? as i64,
             _ => {}
         }
     }
@@ -186,10 +188,12 @@ fn read_function(
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
-            1 => function.id = f.varint(MSG)?,
-            2 => function.name = f.varint(MSG)? as i64,
-            3 | 4 => other_strings.add(f.varint(MSG)? as i64),
-            5 => {
+            tag::function::ID => function.id = f.varint(MSG)?,
+            tag::function::NAME => function.name = f.varint(MSG)? as i64,
+            tag::function::SYSTEM_NAME | tag::function::FILENAME => {
+                other_strings.add(f.varint(MSG)? as i64)
+            }
+            tag::function::START_LINE => {
                 f.varint(MSG)?;
             }
             _ => {}
@@ -213,12 +217,12 @@ fn read_location(
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
-            1 => loc.id = f.varint(MSG)?,
-            2 | 5 => {
+            tag::location::ID => loc.id = f.varint(MSG)?,
+            tag::location::MAPPING_ID | tag::location::IS_FOLDED => {
                 f.varint(MSG)?;
             }
-            3 => loc.address = f.varint(MSG)?,
-            4 => {
+            tag::location::ADDRESS => loc.address = f.varint(MSG)?,
+            tag::location::LINE => {
                 lines.push(read_line(data, &f)?);
                 loc.lines.1 = lines.len() as u32;
             }
@@ -235,26 +239,15 @@ fn read_line(data: &[u8], f: &Field) -> Result<(u64, i64), ProfileError> {
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
-            1 => function = f.varint(MSG)?,
-            2 => line = f.varint(MSG)? as i64,
-            3 => {
+            tag::line::FUNCTION_ID => function = f.varint(MSG)?,
+            tag::line::LINE => line = f.varint(MSG)? as i64,
+            tag::line::COLUMN => {
                 f.varint(MSG)?;
             }
             _ => {}
         }
     }
     Ok((function, line))
-}
-
-/// Checks a string index and narrows it.
-fn str_id(index: i64, strings: usize) -> Result<StrId, ProfileError> {
-    if index >= 0 && (index as u64) < strings as u64 {
-        Ok(index as StrId)
-    } else {
-        Err(ProfileError::Invalid(format!(
-            "string index {index} out of range"
-        )))
-    }
 }
 
 fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
@@ -283,8 +276,7 @@ fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
     }
     let functions = FunctionNames::new(&outer.functions, n)?;
     let (locations, lines) = resolve_locations(outer.locations, outer.lines, &functions)?;
-    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
-        .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
+    let location_index = index_locations(&locations)?;
     Ok(Profile {
         data: outer.string_bytes,
         string_count: n,
@@ -387,8 +379,8 @@ pub(super) fn for_each_encoded_sample<E: From<ProfileError>>(
     let (input, gzip) = source.open()?;
     let mut fields = StreamFields::new(input, gzip);
     let mut buf = SampleBuffers::default();
-    while let Some(sf) = fields.next_field(|n| n == 2)? {
-        if sf.field.number != 2 {
+    while let Some(sf) = fields.next_field(|n| n == tag::profile::SAMPLE)? {
+        if sf.field.number != tag::profile::SAMPLE {
             continue;
         }
         decode_sample(profile, &fields.buf, &mut buf).map_err(|e| shifted(e, sf.payload_at))?;
@@ -414,19 +406,19 @@ fn decode_sample(
     let mut fields = Fields::new(data, 0, data.len());
     while let Some(f) = fields.next_field()? {
         match f.number {
-            1 => f.repeated_varint(data, MSG, |id| match profile.location_index.get(id) {
-                Some(i) => buf.locations.push(i),
-                None => unknown = unknown.or(Some(id)),
-            })?,
-            2 => f.repeated_varint(data, MSG, |v| buf.values.push(v as i64))?,
-            3 => buf.labels.extend(read_label(profile, data, &f)?),
+            tag::sample::LOCATION_ID => {
+                f.repeated_varint(data, MSG, |id| match profile.location_index.get(id) {
+                    Some(i) => buf.locations.push(i),
+                    None => unknown = unknown.or(Some(id)),
+                })?
+            }
+            tag::sample::VALUE => f.repeated_varint(data, MSG, |v| buf.values.push(v as i64))?,
+            tag::sample::LABEL => buf.labels.extend(read_label(profile, data, &f)?),
             _ => {}
         }
     }
     if let Some(id) = unknown {
-        return Err(ProfileError::Invalid(format!(
-            "sample refers to unknown location id {id}"
-        )));
+        return Err(ProfileError::Invalid(unknown_location(id)));
     }
     if buf.values.len() != profile.sample_types.len() {
         return Err(ProfileError::Invalid(format!(
@@ -446,10 +438,10 @@ fn read_label(profile: &Profile, data: &[u8], f: &Field) -> Result<Option<Label>
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
-            1 => key = f.varint(MSG)? as i64,
-            2 => str = f.varint(MSG)? as i64,
-            3 => num = f.varint(MSG)? as i64,
-            4 => unit = f.varint(MSG)? as i64,
+            tag::label::KEY => key = f.varint(MSG)? as i64,
+            tag::label::STR => str = f.varint(MSG)? as i64,
+            tag::label::NUM => num = f.varint(MSG)? as i64,
+            tag::label::NUM_UNIT => unit = f.varint(MSG)? as i64,
             _ => {}
         }
     }

@@ -1,4 +1,5 @@
-//! Input detection (spec section 2): gzip, then classification by the first bytes.
+//! Input detection (docs/pprof-collapse.md, "Input formats"): gzip, then classification by the
+//! first bytes.
 
 use super::ProfileError;
 use std::io::ErrorKind;
@@ -29,7 +30,7 @@ fn gzip_error(e: &std::io::Error) -> ProfileError {
     }
 }
 
-/// Classifies decompressed, non-empty data; the errors are the spec's "not a profile" and
+/// Classifies decompressed, non-empty data; the errors are the "not a profile" and
 /// "not supported" decisions.
 pub fn classify(data: &[u8]) -> Result<Kind, ProfileError> {
     if is_trace(data) {

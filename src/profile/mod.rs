@@ -12,16 +12,18 @@
 pub mod decode;
 pub mod detect;
 mod inflate;
-pub mod proto;
+pub mod pb;
 pub mod raw;
+mod source;
+mod validate;
 mod wire;
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use source::Source;
+use std::io::Read;
 use std::sync::Arc;
 
-/// Everything that can be wrong with one input. The messages are the spec's, without the
-/// `pprof-collapse: NAME:` prefix that the binary adds.
+/// Everything that can be wrong with one input. The messages are those of docs/pprof-collapse.md,
+/// without the `pprof-collapse: NAME:` prefix that the binary adds.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// The input could not be read.
@@ -166,52 +168,6 @@ pub(crate) enum Samples {
     Table(SampleTable),
 }
 
-/// Maps location ids to indices.
-#[derive(Debug)]
-enum IdIndex {
-    /// `index[id]`, `u32::MAX` for none: ids are small.
-    Dense(Vec<u32>),
-    /// Sparse or huge ids.
-    Map(HashMap<u64, u32>),
-}
-
-impl IdIndex {
-    /// Indexes `ids` (their positions); `Err(id)` names the first id given twice.
-    fn build(ids: impl Iterator<Item = u64> + Clone, count: usize) -> Result<Self, u64> {
-        let max = ids.clone().max().unwrap_or(0);
-        if max <= 2 * count as u64 + 1024 {
-            let mut index = vec![u32::MAX; max as usize + 1];
-            for (i, id) in ids.enumerate() {
-                let slot = &mut index[id as usize];
-                if *slot != u32::MAX {
-                    return Err(id);
-                }
-                *slot = i as u32;
-            }
-            Ok(IdIndex::Dense(index))
-        } else {
-            let mut map = HashMap::with_capacity(count);
-            for (i, id) in ids.enumerate() {
-                if map.insert(id, i as u32).is_some() {
-                    return Err(id);
-                }
-            }
-            Ok(IdIndex::Map(map))
-        }
-    }
-
-    #[inline]
-    fn get(&self, id: u64) -> Option<u32> {
-        match self {
-            IdIndex::Dense(index) => index
-                .get(usize::try_from(id).ok()?)
-                .copied()
-                .filter(|&i| i != u32::MAX),
-            IdIndex::Map(map) => map.get(&id).copied(),
-        }
-    }
-}
-
 /// A decoded profile (from protobuf or `-raw` text).
 #[derive(Debug)]
 pub struct Profile {
@@ -235,7 +191,7 @@ pub struct Profile {
     pub locations: Vec<Location>,
     /// Lines of all locations.
     lines: Vec<Line>,
-    location_index: IdIndex,
+    location_index: validate::IdIndex,
     samples: Samples,
     /// Warnings found while reading (without the `pprof-collapse: warning:` prefix).
     pub warnings: Vec<String>,
@@ -305,7 +261,7 @@ impl Profile {
                 locations.push(self.location_index_of(id).ok_or_else(|| {
                     ProfileError::RawLine {
                         line: table.line_number[i],
-                        message: format!("sample refers to unknown location id {id}"),
+                        message: validate::unknown_location(id),
                     }
                 })?);
             }
@@ -339,48 +295,6 @@ impl Profile {
     }
 }
 
-/// Where a profile's bytes come from; protobuf samples are streamed from it a second time.
-#[derive(Debug)]
-pub(crate) enum Source {
-    /// A file, read again for the samples.
-    File(std::path::PathBuf),
-    /// Bytes in memory (stdin, tests), gzipped or not.
-    Memory(Arc<Vec<u8>>),
-}
-
-/// Shared bytes as a readable slice.
-struct Shared(Arc<Vec<u8>>);
-
-impl AsRef<[u8]> for Shared {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl Source {
-    /// A buffered reader of the (decompressed) bytes, and whether they are gzipped.
-    pub(crate) fn open(&self) -> Result<(Box<dyn BufRead + Send>, bool), ProfileError> {
-        let raw: Box<dyn Read + Send> = match self {
-            Source::File(path) => Box::new(std::fs::File::open(path)?),
-            Source::Memory(bytes) => Box::new(std::io::Cursor::new(Shared(Arc::clone(bytes)))),
-        };
-        let mut raw = BufReader::with_capacity(BUFFER, raw);
-        let mut magic = [0u8; 2];
-        let head = raw.fill_buf()?;
-        let n = head.len().min(2);
-        magic[..n].copy_from_slice(&head[..n]);
-        if n == 2 && magic == [0x1f, 0x8b] {
-            Ok((inflate::gunzip(raw), true))
-        } else {
-            Ok((Box::new(raw), false))
-        }
-    }
-}
-
-/// Read buffers (compressed and decompressed): large enough that reads are few, small
-/// because every byte of them counts in the peak memory of a small profile.
-const BUFFER: usize = 1 << 14;
-
 /// Bytes looked at to classify an input.
 const HEAD: u64 = 1 << 16;
 
@@ -393,15 +307,19 @@ pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
 
 /// Reads and decodes the profile in the file at `path`. Protobuf is decoded while it is read
 /// (and decompressed), and its samples are streamed from the file again when folded: the
-/// decompressed profile is never held in memory.
+/// decompressed profile is never held in memory. The second pass reads the file that was
+/// opened for the first, even if another file has replaced it at `path` in between.
 ///
 /// Anything but a regular file (a pipe, `<(...)`) can be read only once and is read into
 /// memory instead.
 pub fn read_profile_file(path: &std::path::Path) -> Result<Profile, ProfileError> {
-    if std::fs::metadata(path)?.is_file() {
-        load(Source::File(path.to_path_buf()))
+    let mut file = std::fs::File::open(path)?;
+    if file.metadata()?.is_file() {
+        load(Source::File(Arc::new(file)))
     } else {
-        parse_profile(std::fs::read(path)?)
+        let mut data = Vec::new();
+        file.read_to_end(&mut data)?;
+        parse_profile(data)
     }
 }
 

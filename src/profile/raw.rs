@@ -1,8 +1,8 @@
-//! The text of `go tool pprof -raw` (spec section 8), parsed by content, not by indentation.
+//! The text of `go tool pprof -raw` (docs/pprof-collapse.md, "The -raw text"), parsed
+//! by content, not by indentation.
 
-use super::{
-    IdIndex, Label, Line, Location, Profile, ProfileError, SampleTable, Samples, StrId, ValueType,
-};
+use super::validate::index_locations;
+use super::{Label, Line, Location, Profile, ProfileError, SampleTable, Samples, StrId, ValueType};
 
 /// Parses `-raw` text (the whole, decompressed input).
 pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
@@ -30,8 +30,7 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         unrecognised,
         ..
     } = parser;
-    let location_index = IdIndex::build(locations.iter().map(|l| l.id), locations.len())
-        .map_err(|id| ProfileError::Invalid(format!("duplicate location id {id}")))?;
+    let location_index = index_locations(&locations)?;
     let warnings = unrecognised
         .map(|n| format!("line {n}: unrecognised location text"))
         .into_iter()
@@ -152,7 +151,7 @@ impl<'a> Parser<'a> {
                 section = self.line(section, line, number)?;
             }
         }
-        self.finish_sample()?;
+        self.finish_sample();
         match section {
             Section::Header => Err(ProfileError::RawCutOff("section header")),
             Section::Types | Section::Samples => Err(ProfileError::RawCutOff("Samples")),
@@ -174,7 +173,7 @@ impl<'a> Parser<'a> {
                 Ok(Section::Samples)
             }
             Section::Types | Section::Samples if is_section(line) => {
-                self.finish_sample()?;
+                self.finish_sample();
                 Ok(if line.s == b"Locations" {
                     Section::Locations
                 } else {
@@ -247,7 +246,7 @@ impl<'a> Parser<'a> {
 
     fn sample_line(&mut self, line: Text<'a>, number: usize) -> Result<(), ProfileError> {
         if let Some((values, ids)) = split_sample(line.s) {
-            self.finish_sample()?;
+            self.finish_sample();
             let types = self.header.sample_types.len();
             if values.len() != types {
                 return Err(ProfileError::RawLine {
@@ -278,9 +277,9 @@ impl<'a> Parser<'a> {
     }
 
     /// Turns the label lines of the last sample into labels.
-    fn finish_sample(&mut self) -> Result<(), ProfileError> {
+    fn finish_sample(&mut self) {
         if self.pending_labels.is_empty() {
-            return Ok(());
+            return;
         }
         let pending = std::mem::take(&mut self.pending_labels);
         let data = self.data;
@@ -312,7 +311,6 @@ impl<'a> Parser<'a> {
         if let Some(end) = self.table.label_end.last_mut() {
             *end = self.table.labels.len();
         }
-        Ok(())
     }
 
     fn numeric_labels(&mut self, key: StrId, values: &[Text<'_>]) {

@@ -4,6 +4,7 @@
 //! `malformed protobuf at byte N`, so the profile is walked with this reader instead.
 
 use super::ProfileError;
+use crate::varint::read as read_varint;
 
 /// One field's payload.
 #[derive(Clone, Copy, Debug)]
@@ -101,29 +102,6 @@ pub(crate) fn malformed(offset: usize, reason: impl Into<String>) -> ProfileErro
         offset,
         reason: reason.into(),
     }
-}
-
-/// Reads a varint at `pos` (ending before `end`); `None` when it is cut off or longer than
-/// 10 bytes.
-#[inline]
-pub(crate) fn read_varint(data: &[u8], pos: usize, end: usize) -> Option<(u64, usize)> {
-    let first = *data.get(pos).filter(|_| pos < end)?;
-    if first < 0x80 {
-        return Some((u64::from(first), pos + 1));
-    }
-    let mut value = u64::from(first & 0x7f);
-    let mut shift = 7;
-    let mut i = pos + 1;
-    while i < end && i - pos < 10 {
-        let b = data[i];
-        value |= u64::from(b & 0x7f).wrapping_shl(shift);
-        i += 1;
-        if b < 0x80 {
-            return Some((value, i));
-        }
-        shift += 7;
-    }
-    None
 }
 
 /// Iterates over the fields of one message, `data[pos..end]`.

@@ -1,10 +1,10 @@
 //! `pprof-collapse`: pprof profiles to folded stacks. Front-end only: flags, reading the
 //! inputs, exit codes; the work is in `flamepipe::profile` and `flamepipe::collapse`.
 
-use flamepipe::cli::collapse as args;
-
+use clap::Parser;
+use flamepipe::cli::collapse::{self as cli, Args};
 use flamepipe::cli::is_broken_pipe;
-use flamepipe::collapse::{Collapser, Options, SampleIndex};
+use flamepipe::collapse::{Collapser, Options};
 use flamepipe::profile::{read_profile, read_profile_file, Profile, ProfileError};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -41,57 +41,26 @@ fn normalise_args(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ff
 }
 
 fn main() -> ExitCode {
-    let matches = match args::command().try_get_matches_from(normalise_args(std::env::args_os())) {
-        Ok(m) => m,
+    let args = match Args::try_parse_from(normalise_args(std::env::args_os())) {
+        Ok(args) => args,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let mut files: Vec<String> = matches
-        .get_many::<String>("files")
-        .map(|v| v.cloned().collect())
-        .unwrap_or_default();
+    let mut files = args.files.clone();
     if files.is_empty() {
         files.push("-".into());
     }
     if files.iter().filter(|f| *f == "-").count() > 1 {
         eprintln!("pprof-collapse: stdin (-) may be named only once");
-        eprintln!("{}", args::command().render_usage());
+        eprintln!("{}", cli::command().render_usage());
         return ExitCode::from(2);
     }
-    let options = options(&matches);
-    if matches.get_flag("list") {
+    if args.list {
         return list(&files);
     }
-    run(&files, options)
-}
-
-fn options(m: &clap::ArgMatches) -> Options {
-    let alias = [
-        "inuse_space",
-        "inuse_objects",
-        "alloc_space",
-        "alloc_objects",
-    ]
-    .into_iter()
-    .find(|name| m.get_flag(name))
-    .map(|name| SampleIndex::Name(name.to_string()));
-    let strings = |id: &str| -> Vec<String> {
-        m.get_many::<String>(id)
-            .map(|v| v.filter(|s| !s.is_empty()).cloned().collect())
-            .unwrap_or_default()
-    };
-    Options {
-        sample_index: m
-            .get_one::<String>("sample_index")
-            .map(|s| SampleIndex::parse(s))
-            .or(alias),
-        labels: m.get_flag("labels"),
-        tag_root: strings("tag_root"),
-        tag_leaf: strings("tag_leaf"),
-        lines: m.get_flag("lines"),
-    }
+    run(&files, args.options())
 }
 
 /// The name of an input in messages.

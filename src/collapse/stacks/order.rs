@@ -16,7 +16,8 @@
 //! quicksort over token positions): each stack keeps a cursor, and a stack's tokens are read
 //! only as deep as they are needed to tell it apart from its neighbours.
 
-use super::{read_varint, Arena, Stacks};
+use super::{next_id, Stacks};
+use crate::intern::Interner;
 
 /// Token 0 is the end of a stack: it sorts before every frame.
 const END: u32 = 0;
@@ -81,7 +82,7 @@ fn digit(text: &[u8], depth: usize) -> u64 {
 
 /// Frame ids in bytewise order of their texts: a multikey quicksort on 7-byte digits, which
 /// reads each text only as far as it must (frame texts share long package prefixes).
-fn sorted_by_text(frames: &Arena<u8>) -> Vec<u32> {
+fn sorted_by_text(frames: &Interner<u8>) -> Vec<u32> {
     let mut items: Vec<(u64, u32)> = (0..frames.len() as u32)
         .map(|id| (digit(frames.get(id), 0), id))
         .collect();
@@ -138,17 +139,16 @@ impl Reader<'_> {
         let segments = &self.stacks.segments;
         let cursor = &mut item.cursor;
         while cursor.segment == cursor.segment_end {
-            if cursor.key_pos as usize >= key.len() {
+            let Some((segment, pos)) = next_id(key, cursor.key_pos as usize) else {
                 item.token = END;
                 return;
-            }
-            let mut pos = cursor.key_pos as usize;
-            let (start, end) = segments.range(read_varint(key, &mut pos));
+            };
+            let (start, end) = segments.range(segment);
             cursor.key_pos = pos as u32;
             cursor.segment = start as u32;
             cursor.segment_end = end as u32;
         }
-        let frame = segments.items[cursor.segment as usize] as usize;
+        let frame = segments.items()[cursor.segment as usize] as usize;
         cursor.segment += 1;
         // Segments are never empty, so the frame is the last one when both run out here.
         item.token = if cursor.segment == cursor.segment_end && cursor.key_pos as usize == key.len()
@@ -245,7 +245,6 @@ fn partition<T, K: Ord>(items: &mut [T], pivot: K, key: impl Fn(&T) -> K) -> (us
 
 #[cfg(test)]
 mod tests {
-    use super::super::hash_bytes;
     use super::*;
 
     #[test]
@@ -274,9 +273,9 @@ mod tests {
         // Interned in a scrambled order, so that the sort has work to do.
         texts.rotate_left(5);
         texts.swap(0, 9);
-        let mut frames = Arena::default();
+        let mut frames = Interner::default();
         for t in &texts {
-            frames.intern(t, hash_bytes(t));
+            frames.intern(t);
         }
         let sorted: Vec<&[u8]> = sorted_by_text(&frames)
             .into_iter()

@@ -1,9 +1,12 @@
 //! The messages of pprof's `profile.proto` (package `perftools.profiles`), written by hand as
-//! prost messages: no protoc, no build script.
+//! prost messages: no protoc, no build script. Named `pb` to keep them apart from the decoded
+//! model in [`super`] (`pb::Profile` is the wire message, `profile::Profile` the model).
 //!
 //! These structs are the schema in code and the way to *write* profiles (tests, the benchmark
-//! generator). Reading goes through [`super::decode`], a hand decoder over the same schema that
-//! reports the byte offset of malformed fields and streams samples without materialising them.
+//! generator, encoders): build them and call `prost::Message::encode`. The field numbers are
+//! also named in [`tag`], for the hand decoder. Reading goes through [`super::decode`], a hand
+//! decoder over the same schema that reports the byte offset of malformed fields and streams
+//! samples without materialising them.
 //! String fields are `int64` indices into `string_table`; `string_table` entries are kept as
 //! bytes so that invalid UTF-8 never fails decoding.
 
@@ -186,4 +189,110 @@ pub struct Function {
     /// First line of the function.
     #[prost(int64, tag = "5")]
     pub start_line: i64,
+}
+
+/// The field numbers of the messages above (the `tag`s of their prost attributes), by message,
+/// for the hand decoder in [`super::decode`].
+pub mod tag {
+    /// Fields of [`super::Profile`].
+    pub mod profile {
+        /// `sample_type`
+        pub const SAMPLE_TYPE: u64 = 1;
+        /// `sample`
+        pub const SAMPLE: u64 = 2;
+        /// `mapping`
+        pub const MAPPING: u64 = 3;
+        /// `location`
+        pub const LOCATION: u64 = 4;
+        /// `function`
+        pub const FUNCTION: u64 = 5;
+        /// `string_table`
+        pub const STRING_TABLE: u64 = 6;
+        /// `drop_frames`
+        pub const DROP_FRAMES: u64 = 7;
+        /// `keep_frames`
+        pub const KEEP_FRAMES: u64 = 8;
+        /// `time_nanos`
+        pub const TIME_NANOS: u64 = 9;
+        /// `duration_nanos`
+        pub const DURATION_NANOS: u64 = 10;
+        /// `period_type`
+        pub const PERIOD_TYPE: u64 = 11;
+        /// `period`
+        pub const PERIOD: u64 = 12;
+        /// `comment`
+        pub const COMMENT: u64 = 13;
+        /// `default_sample_type`
+        pub const DEFAULT_SAMPLE_TYPE: u64 = 14;
+        /// `doc_url`
+        pub const DOC_URL: u64 = 15;
+    }
+
+    /// Fields of [`super::ValueType`].
+    pub mod value_type {
+        /// `type`
+        pub const TYPE: u64 = 1;
+        /// `unit`
+        pub const UNIT: u64 = 2;
+    }
+
+    /// Fields of [`super::Sample`].
+    pub mod sample {
+        /// `location_id`
+        pub const LOCATION_ID: u64 = 1;
+        /// `value`
+        pub const VALUE: u64 = 2;
+        /// `label`
+        pub const LABEL: u64 = 3;
+    }
+
+    /// Fields of [`super::Label`].
+    pub mod label {
+        /// `key`
+        pub const KEY: u64 = 1;
+        /// `str`
+        pub const STR: u64 = 2;
+        /// `num`
+        pub const NUM: u64 = 3;
+        /// `num_unit`
+        pub const NUM_UNIT: u64 = 4;
+    }
+
+    /// Fields of [`super::Location`].
+    pub mod location {
+        /// `id`
+        pub const ID: u64 = 1;
+        /// `mapping_id`
+        pub const MAPPING_ID: u64 = 2;
+        /// `address`
+        pub const ADDRESS: u64 = 3;
+        /// `line`
+        pub const LINE: u64 = 4;
+        /// `is_folded`
+        pub const IS_FOLDED: u64 = 5;
+    }
+
+    /// Fields of [`super::Line`].
+    pub mod line {
+        /// `function_id`
+        pub const FUNCTION_ID: u64 = 1;
+        /// `line`
+        pub const LINE: u64 = 2;
+        /// `column`
+        pub const COLUMN: u64 = 3;
+    }
+
+    /// Fields of [`super::Function`].
+    pub mod function {
+        /// `id`
+        pub const ID: u64 = 1;
+        /// `name`
+        pub const NAME: u64 = 2;
+        /// `system_name`
+        pub const SYSTEM_NAME: u64 = 3;
+        /// `filename`
+        pub const FILENAME: u64 = 4;
+        /// `start_line`
+        pub const START_LINE: u64 = 5;
+    }
 }
