@@ -31,7 +31,7 @@ Examples:
   pprof-fetch                                       # http://localhost:8080/debug/pprof/profile?seconds=30
   pprof-fetch :6060 -t 10 | pprof-collapse | flamegraph > cpu.svg
   pprof-fetch -u http://app:6060 --profile heap | pprof-collapse -i inuse_space \\
-    | flamegraph --colors mem --countname bytes > heap.svg
+    | flamegraph --colors mem --units bytes > heap.svg
   pprof-fetch -t 60 --profile allocs -o allocs-delta.pb.gz app:6060   # allocations in 60 s
   pprof-fetch -H 'Authorization: Bearer TOKEN' https://app.example/debug/pprof/goroutine -o g.pb.gz
   pprof-fetch 'http://app:6060/debug/pprof/goroutine?debug=2'          # text, fine on a terminal
