@@ -184,44 +184,26 @@ mod tests {
 
     #[test]
     fn go_style_single_dash_long_options() {
-        let argv: Vec<String> = [
-            "pprof-fetch",
-            "-seconds",
-            "5",
-            "-timeout=10",
-            "-output",
-            "x.pb.gz",
-            "-time",
-            "7",
-            "-q",
-            "-t",
-            "3",
-            "-sec",
-            "--",
-            "-seconds",
-        ]
-        .map(String::from)
-        .to_vec();
-        let rewritten = go_style_long_options(&argv);
-        assert_eq!(
-            rewritten,
-            [
-                "pprof-fetch",
-                "--seconds",
-                "5",
-                "--timeout=10",
-                "--output",
-                "x.pb.gz",
-                "--time",
-                "7",
-                "-q",
-                "-t",
-                "3",
-                "-sec",
-                "--",
-                "-seconds"
-            ]
-        );
+        // (as typed, as clap gets it)
+        let pairs = [
+            ("pprof-fetch", "pprof-fetch"),
+            ("-seconds", "--seconds"),
+            ("5", "5"),
+            ("-timeout=10", "--timeout=10"),
+            ("-output", "--output"),
+            ("x.pb.gz", "x.pb.gz"),
+            ("-time", "--time"),
+            ("7", "7"),
+            ("-q", "-q"),
+            ("-t", "-t"),
+            ("3", "3"),
+            ("-sec", "-sec"),
+            ("--", "--"),
+            ("-seconds", "-seconds"),
+        ];
+        let argv: Vec<String> = pairs.iter().map(|(typed, _)| typed.to_string()).collect();
+        let expected: Vec<&str> = pairs.iter().map(|(_, given)| *given).collect();
+        assert_eq!(go_style_long_options(&argv), expected);
         let args = Args::try_parse_from(go_style_long_options(&argv[..6])).unwrap();
         assert_eq!(args.seconds, Some(5));
         assert_eq!(args.timeout, Some(10.0));
