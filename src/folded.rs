@@ -51,7 +51,9 @@ impl Count {
     #[inline]
     pub fn minus(self, before: Count) -> f64 {
         match (self, before) {
-            (Count::Int(a), Count::Int(b)) => (i128::from(a) - i128::from(b)) as f64,
+            // u64 differences convert in one instruction; i128 ones need a library call
+            (Count::Int(a), Count::Int(b)) if a >= b => (a - b) as f64,
+            (Count::Int(a), Count::Int(b)) => -((b - a) as f64),
             _ => self.to_f64() - before.to_f64(),
         }
     }

@@ -210,11 +210,19 @@ impl StackTrie {
         match counts {
             Counts::One(c) => {
                 let slot = &mut self.nodes[node as usize];
-                let sum = match slot.sum() {
-                    Some(sum) => sum.plus(c),
-                    None => c,
-                };
-                slot.set_sum(sum);
+                match (slot.kind(), c) {
+                    // the common case: one more integer, no overflow, kind unchanged
+                    (Kind::Int, Count::Int(n)) if slot.count.checked_add(n).is_some() => {
+                        slot.count += n;
+                    }
+                    _ => {
+                        let sum = match slot.sum() {
+                            Some(sum) => sum.plus(c),
+                            None => c,
+                        };
+                        slot.set_sum(sum);
+                    }
+                }
             }
             Counts::Two(c1, c2) => {
                 let sums = self.two.entry(node).or_insert((Count::ZERO, Count::ZERO));
@@ -662,11 +670,6 @@ impl Timeline {
         }
     }
 
-    fn width_kept(&self, depth: u32, start: Count, end: Count) -> bool {
-        let end = if depth == 0 { self.time } else { end };
-        end.minus(start) >= self.threshold
-    }
-
     fn record(&mut self, frame: OpenFrame, depth: u32, end: Count, checking: bool) {
         if checking {
             if let Some(mut record) = self.run_map.get(&(frame.name, depth)).copied() {
@@ -694,12 +697,18 @@ impl Timeline {
 
     /// Stores, updates or removes the kept frame of a record; returns its index or `DEAD`.
     fn update_kept(&mut self, record: Record, name: u32, depth: u32, end: Count) -> u32 {
-        let keep = self.width_kept(depth, record.start, end);
-        match (record.kept != DEAD, keep) {
+        let span = end.minus(record.start);
+        // the root is as wide as the time so far
+        let width = if depth == 0 {
+            self.time.minus(record.start)
+        } else {
+            span
+        };
+        match (record.kept != DEAD, width >= self.threshold) {
             (true, true) => {
                 let frame = &mut self.frames[record.kept as usize];
                 frame.start = record.start.to_f64();
-                frame.span = end.minus(record.start);
+                frame.span = span;
                 frame.delta = record.delta;
                 record.kept
             }
@@ -713,7 +722,7 @@ impl Timeline {
                     depth,
                     start: record.start.to_f64(),
                     end: end.to_f64(),
-                    span: end.minus(record.start),
+                    span,
                     delta: record.delta,
                 });
                 (self.frames.len() - 1) as u32

@@ -198,7 +198,7 @@ fn visible_frames(
         }
     };
     let total = merged.total;
-    let mut frames: Vec<Frame> = frames
+    let frames: Vec<Frame> = frames
         .into_iter()
         .filter(|f| {
             let width = if f.depth == 0 {
@@ -212,14 +212,41 @@ fn visible_frames(
     let depth_max = frames.iter().map(|f| f.depth).max().unwrap_or(0);
     layout.set_depth_max(depth_max, !opts.subtitle.is_empty());
     let ranks = names.byte_ranks();
-    // total_cmp: a total order even for NaN times (absurdly large counts), so sorting
-    // can never panic
-    frames.sort_unstable_by(|a, b| {
-        a.depth
-            .cmp(&b.depth)
-            .then(a.start.total_cmp(&b.start))
-            .then(a.end.total_cmp(&b.end))
-            .then(ranks[a.name as usize].cmp(&ranks[b.name as usize]))
-    });
+    let mut frames = by_depth(frames, depth_max);
+    // Within one depth the timeline closed the frames in time order, so each depth's run is
+    // sorted already but for zero-width and overwritten frames, and sorting it costs one pass.
+    // total_cmp: a total order even for NaN times (absurdly large counts), so sorting can
+    // never panic.
+    let mut at = 0;
+    while at < frames.len() {
+        let depth = frames[at].depth;
+        let len = frames[at..].iter().take_while(|f| f.depth == depth).count();
+        frames[at..at + len].sort_unstable_by(|a, b| {
+            a.start
+                .total_cmp(&b.start)
+                .then(a.end.total_cmp(&b.end))
+                .then(ranks[a.name as usize].cmp(&ranks[b.name as usize]))
+        });
+        at += len;
+    }
     frames
+}
+
+/// The frames grouped by depth, root first, keeping their order within a depth (a counting
+/// sort).
+fn by_depth(frames: Vec<Frame>, depth_max: u32) -> Vec<Frame> {
+    let mut starts = vec![0usize; depth_max as usize + 2];
+    for frame in &frames {
+        starts[frame.depth as usize + 1] += 1;
+    }
+    for depth in 1..starts.len() {
+        starts[depth] += starts[depth - 1];
+    }
+    let mut slots: Vec<Option<Frame>> = vec![None; frames.len()];
+    for frame in frames {
+        let slot = &mut starts[frame.depth as usize];
+        slots[*slot] = Some(frame);
+        *slot += 1;
+    }
+    slots.into_iter().flatten().collect()
 }
