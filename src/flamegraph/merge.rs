@@ -1,11 +1,11 @@
-//! Merging stacks into frames: summing and ordering (spec 3.2), flame charts (3.3) and the
-//! timeline merge with its recording rule (3.4).
+//! Merging stacks (docs/flamegraph.md, "Merging"): summing and ordering, flame charts, and
+//! the recorded [`Frame`]s the timeline merge of [`super::timeline`] makes of them.
 //!
 //! The default mode streams lines into a [`StackTrie`] (one node per distinct frame-list
 //! prefix, counts summed in place), so memory follows the number of distinct prefixes, not the
-//! number of lines. The trie is then walked in frame-list order and fed to a [`Timeline`].
+//! number of lines. The trie is then walked in frame-list order and fed to a
+//! [`super::timeline::Timeline`].
 
-use super::number::reread_g15;
 use crate::folded::{Count, Counts};
 use crate::hash::FastMap;
 
@@ -275,7 +275,7 @@ impl StackTrie {
 /// A bounded batch of stacks as interned ids, filled by the reading side.
 pub struct Batch {
     ids: Vec<u32>,
-    stacks: Vec<(u32, u32, Counts)>,
+    stacks: Vec<(u32, u32, Packed)>,
 }
 
 impl Default for Batch {
@@ -298,7 +298,8 @@ impl Batch {
         let start = self.ids.len();
         fill(&mut self.ids);
         let len = self.ids.len() - start;
-        self.stacks.push((start as u32, len as u32, counts));
+        self.stacks
+            .push((start as u32, len as u32, Packed::new(counts)));
         self.stacks.len() >= Self::MAX_STACKS || self.ids.len() >= Self::MAX_IDS
     }
 
@@ -315,6 +316,61 @@ impl Batch {
     fn clear(&mut self) {
         self.ids.clear();
         self.stacks.clear();
+    }
+}
+
+/// [`Counts`] in 24 bytes instead of 32 (a batch entry stays 32 bytes): the two values' bits
+/// and which of them are doubles, or that there is one value.
+#[derive(Clone, Copy)]
+struct Packed {
+    first: u64,
+    second: u64,
+    /// Bit 0: two counts; bit 1: the first is a double; bit 2: the second is a double.
+    tag: u8,
+}
+
+impl Packed {
+    #[inline]
+    fn new(counts: Counts) -> Packed {
+        let bits = |count: Count| match count {
+            Count::Int(n) => (n, 0),
+            Count::Real(x) => (x.to_bits(), 1),
+        };
+        match counts {
+            Counts::One(c) => {
+                let (first, real) = bits(c);
+                Packed {
+                    first,
+                    second: 0,
+                    tag: real << 1,
+                }
+            }
+            Counts::Two(c1, c2) => {
+                let ((first, real1), (second, real2)) = (bits(c1), bits(c2));
+                Packed {
+                    first,
+                    second,
+                    tag: 1 | real1 << 1 | real2 << 2,
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn counts(self) -> Counts {
+        let count = |bits: u64, real: bool| {
+            if real {
+                Count::Real(f64::from_bits(bits))
+            } else {
+                Count::Int(bits)
+            }
+        };
+        let first = count(self.first, self.tag & 2 != 0);
+        if self.tag & 1 == 0 {
+            Counts::One(first)
+        } else {
+            Counts::Two(first, count(self.second, self.tag & 4 != 0))
+        }
     }
 }
 
@@ -369,7 +425,7 @@ impl BatchInserter {
                 self.path.push(node);
             }
             self.previous.extend_from_slice(&stack[common..]);
-            trie.add(node, view.stacks[i as usize].2);
+            trie.add(node, view.stacks[i as usize].2.counts());
         }
         batch.clear();
     }
@@ -500,283 +556,9 @@ impl Frame {
     }
 }
 
-const DEAD: u32 = u32::MAX;
-
-#[derive(Clone, Copy)]
-struct OpenFrame {
-    name: u32,
-    start: Count,
-    delta: f64,
-}
-
-/// A frame recorded while its end time is still the current one, kept to apply the
-/// overwrite rule of 3.4 to later frames with the same (name, depth, end text).
-#[derive(Clone, Copy)]
-struct Record {
-    start: Count,
-    delta: f64,
-    kept: u32,
-}
-
-/// The identity of an end time: its text, as flamegraph.pl keys recorded frames by it (the
-/// exact digits of an integer, `%.15g` of a double; equal texts are equal keys).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum EndKey {
-    Int(u64),
-    Real(u64),
-}
-
-/// A closing time: its key, and its value as re-read from its text.
-#[derive(Clone, Copy)]
-struct End {
-    key: EndKey,
-    value: Count,
-}
-
-impl End {
-    fn of(time: Count) -> End {
-        match time {
-            Count::Int(n) => End {
-                key: EndKey::Int(n),
-                value: time,
-            },
-            Count::Real(x) => {
-                let reread = reread_g15(x);
-                // a double below 10^15 with an integer value has the text of that integer
-                let key = if reread.fract() == 0.0 && (0.0..1e15).contains(&reread) {
-                    EndKey::Int(reread as u64)
-                } else {
-                    EndKey::Real(reread.to_bits())
-                };
-                End {
-                    key,
-                    value: Count::Real(reread),
-                }
-            }
-        }
-    }
-}
-
-/// The timeline merge of spec 3.4.
-///
-/// Frames narrower than `threshold` are not kept (pass `f64::NEG_INFINITY` to keep all).
-/// Records are only needed while the end time stays the same, because time never decreases,
-/// so the overwrite rule never needs more than the frames closed at the current end time.
-/// Times are [`Count`]s: exact while every count is an integer.
-pub struct Timeline {
-    open: Vec<OpenFrame>,
-    time: Count,
-    threshold: f64,
-    frames: Vec<Frame>,
-    run_end: Option<EndKey>,
-    run_steps: u32,
-    pending: Vec<(u32, u32, Record)>,
-    run_map: FastMap<(u32, u32), Record>,
-    last: Option<(Count, End)>,
-}
-
-impl Timeline {
-    /// An empty timeline keeping frames at least `threshold` wide.
-    pub fn new(threshold: f64) -> Self {
-        Timeline {
-            open: Vec::new(),
-            time: Count::ZERO,
-            threshold,
-            frames: Vec::new(),
-            run_end: None,
-            run_steps: 0,
-            pending: Vec::new(),
-            run_map: FastMap::default(),
-            last: None,
-        }
-    }
-
-    /// Lays one stack (frames excluding the root) on the timeline.
-    pub fn push(&mut self, frames: &[u32], counts: Counts) {
-        // the root (depth 0) is shared by every stack once it is open
-        let common = match self.open.split_first() {
-            Some((_root, below)) => {
-                1 + below
-                    .iter()
-                    .zip(frames)
-                    .take_while(|(open, &name)| open.name == name)
-                    .count()
-            }
-            None => 0,
-        };
-        self.close_to(common);
-        let (last_delta, other_delta) = match counts {
-            Counts::One(_) => (f64::NAN, f64::NAN),
-            Counts::Two(c1, c2) => (c2.minus(c1), 0.0),
-        };
-        let total = frames.len() + 1;
-        for depth in common..total {
-            let name = if depth == 0 { 0 } else { frames[depth - 1] };
-            let delta = if depth + 1 == total {
-                last_delta
-            } else {
-                other_delta
-            };
-            self.open.push(OpenFrame {
-                name,
-                start: self.time,
-                delta,
-            });
-        }
-        self.time = self.time.plus(counts.width());
-    }
-
-    /// Closes every open frame and returns the kept frames and the total time T.
-    pub fn finish(mut self) -> (Vec<Frame>, Count) {
-        self.close_to(0);
-        let mut frames = self.frames;
-        frames.retain(|f| f.depth != DEAD);
-        (frames, self.time)
-    }
-
-    fn end_time(&mut self) -> End {
-        match self.last {
-            Some((time, end)) if time == self.time => end,
-            _ => {
-                let end = End::of(self.time);
-                self.last = Some((self.time, end));
-                end
-            }
-        }
-    }
-
-    fn close_to(&mut self, keep: usize) {
-        if self.open.len() <= keep {
-            return;
-        }
-        let end = self.end_time();
-        if self.run_end != Some(end.key) {
-            self.run_end = Some(end.key);
-            self.run_steps = 0;
-            self.pending.clear();
-            self.run_map.clear();
-        } else if self.run_steps == 1 {
-            for (name, depth, record) in self.pending.drain(..) {
-                self.run_map.insert((name, depth), record);
-            }
-        }
-        self.run_steps += 1;
-        let checking = self.run_steps > 1;
-        while self.open.len() > keep {
-            let depth = self.open.len() - 1;
-            let frame = self.open[depth];
-            self.open.truncate(depth);
-            self.record(frame, depth as u32, end.value, checking);
-        }
-    }
-
-    fn record(&mut self, frame: OpenFrame, depth: u32, end: Count, checking: bool) {
-        if checking {
-            if let Some(mut record) = self.run_map.get(&(frame.name, depth)).copied() {
-                record.start = frame.start;
-                if !frame.delta.is_nan() {
-                    record.delta = frame.delta;
-                }
-                record.kept = self.update_kept(record, frame.name, depth, end);
-                self.run_map.insert((frame.name, depth), record);
-                return;
-            }
-        }
-        let mut record = Record {
-            start: frame.start,
-            delta: frame.delta,
-            kept: DEAD,
-        };
-        record.kept = self.update_kept(record, frame.name, depth, end);
-        if checking {
-            self.run_map.insert((frame.name, depth), record);
-        } else {
-            self.pending.push((frame.name, depth, record));
-        }
-    }
-
-    /// Stores, updates or removes the kept frame of a record; returns its index or `DEAD`.
-    fn update_kept(&mut self, record: Record, name: u32, depth: u32, end: Count) -> u32 {
-        let span = end.minus(record.start);
-        // the root is as wide as the time so far
-        let width = if depth == 0 {
-            self.time.minus(record.start)
-        } else {
-            span
-        };
-        match (record.kept != DEAD, width >= self.threshold) {
-            (true, true) => {
-                let frame = &mut self.frames[record.kept as usize];
-                frame.start = record.start.to_f64();
-                frame.span = span;
-                frame.delta = record.delta;
-                record.kept
-            }
-            (true, false) => {
-                self.frames[record.kept as usize].depth = DEAD;
-                DEAD
-            }
-            (false, true) => {
-                self.frames.push(Frame {
-                    name,
-                    depth,
-                    start: record.start.to_f64(),
-                    end: end.to_f64(),
-                    span,
-                    delta: record.delta,
-                });
-                (self.frames.len() - 1) as u32
-            }
-            (false, false) => DEAD,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn run(stacks: &[(&[u32], Counts)]) -> (Vec<Frame>, Count) {
-        let mut timeline = Timeline::new(f64::NEG_INFINITY);
-        for (frames, counts) in stacks {
-            timeline.push(frames, *counts);
-        }
-        timeline.finish()
-    }
-
-    #[test]
-    fn prefix_frames_merge() {
-        let (frames, total) = run(&[
-            (&[1, 2], Counts::One(Count::Int(3))),
-            (&[1, 3], Counts::One(Count::Int(2))),
-        ]);
-        assert_eq!(total, Count::Int(5));
-        let a = frames.iter().find(|f| f.name == 1).unwrap();
-        assert_eq!((a.start, a.end, a.depth), (0.0, 5.0, 1));
-        assert_eq!(frames.len(), 4);
-    }
-
-    #[test]
-    fn zero_width_frame_overwrites_earlier_twin() {
-        // `a;b 2` closes `a` and `b` at time 2; `c 0` and the zero-count `a;b 0` open and
-        // close at time 2 as well, so the later `a`/`b` have the same (name, depth, end) as the
-        // first ones and overwrite them (3.4): the wide `b` disappears.
-        let (frames, _) = run(&[
-            (&[1, 2], Counts::One(Count::Int(2))),
-            (&[3], Counts::One(Count::Int(0))),
-            (&[1, 2], Counts::One(Count::Int(0))),
-        ]);
-        let b: Vec<_> = frames.iter().filter(|f| f.name == 2).collect();
-        assert_eq!(b.len(), 1);
-        assert_eq!((b[0].start, b[0].end), (2.0, 2.0));
-        // with a minimum width the overwritten frame is dropped, its twin too
-        let mut timeline = Timeline::new(0.5);
-        timeline.push(&[1, 2], Counts::One(Count::Int(2)));
-        timeline.push(&[3], Counts::One(Count::Int(0)));
-        timeline.push(&[1, 2], Counts::One(Count::Int(0)));
-        let (frames, _) = timeline.finish();
-        assert!(frames.iter().all(|f| f.name == 0), "{frames:?}");
-    }
 
     #[test]
     fn trie_orders_by_frame_list() {

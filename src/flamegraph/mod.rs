@@ -2,14 +2,16 @@
 //! docs/flamegraph.md).
 //!
 //! [`render`] reads folded stacks from one or more inputs and merges them (`read`, over the
-//! trie, timeline and adjacent merger of [`merge`] and the names of [`intern`]), keeps the
-//! frames wide enough and orders them, lays them out ([`layout`]), colors them ([`color`]) and
-//! writes the SVG ([`svg`], with the escaping of [`escape`] and the number formats of
-//! [`number`]). [`options`] holds what a render is asked for.
+//! trie and adjacent merger of [`merge`], the exact-time [`timeline`] and the names of
+//! [`intern`]), keeps the frames wide enough and orders them, lays them out ([`layout`]), colors
+//! them ([`color`], the Go classes of [`go_class`]) and writes the SVG ([`svg`], with the
+//! escaping of [`escape`], the number formats of [`number`] and the `--units` labels of
+//! [`units`]). [`options`] holds what a render is asked for.
 
 mod chain;
 pub mod color;
 pub mod escape;
+pub mod go_class;
 pub mod intern;
 pub mod layout;
 pub mod merge;
@@ -18,6 +20,7 @@ pub mod number;
 pub mod options;
 mod read;
 pub mod svg;
+pub mod timeline;
 pub mod units;
 
 use std::io::{self, BufRead, Write};
@@ -30,10 +33,12 @@ pub use color::{Background, Palette, Seeding, UnknownBackground};
 use color::{Painter, PaletteMap};
 use intern::Interner;
 use layout::Layout;
-use merge::{Frame, Timeline};
+use merge::Frame;
+use merge::TrieWalk;
 use number::count_text;
 pub use options::{MinWidth, Options, Total};
 use read::{FrameSource, Merged};
+use timeline::{Time, Timeline};
 pub use units::Units;
 
 /// One named input.
@@ -179,6 +184,19 @@ fn time_max(opts: &Options, exact_total: Count, warnings: &mut dyn Write) -> f64
     }
 }
 
+/// The frames of the merged stacks at least `threshold` wide, laid out with times of type `T`.
+fn lay_out<T: Time>(
+    walk: &TrieWalk,
+    threshold: f64,
+    opts: &Options,
+    names: &mut Interner,
+) -> Vec<Frame> {
+    let mut timeline = Timeline::<T>::new(threshold);
+    let mut chain = ChainRewriter::new(opts);
+    walk.for_each_stack(|stack, counts| timeline.push(chain.rewrite(stack, names), counts));
+    timeline.finish().0
+}
+
 /// The frames at least `--minwidth` wide (docs/flamegraph.md, "Layout"), in drawing order
 /// ("SVG output": order); sets the layout's height from the deepest of them.
 fn visible_frames(
@@ -190,12 +208,12 @@ fn visible_frames(
     let threshold = layout.min_width_time(opts.minwidth);
     let frames = match merged.frames {
         FrameSource::Kept(frames) => frames,
-        FrameSource::Walk(walk) => {
-            let mut timeline = Timeline::new(threshold);
-            let mut chain = ChainRewriter::new(opts);
-            walk.for_each_stack(|stack, counts| timeline.push(chain.rewrite(stack, names), counts));
-            timeline.finish().0
-        }
+        // an integer total: every count is an integer and no sum overflows, so the times
+        // are plain u64s
+        FrameSource::Walk(walk) => match merged.total {
+            Count::Int(_) => lay_out::<u64>(&walk, threshold, opts, names),
+            Count::Real(_) => lay_out::<Count>(&walk, threshold, opts, names),
+        },
     };
     let total = merged.total;
     let frames: Vec<Frame> = frames

@@ -6,7 +6,8 @@ use std::sync::mpsc;
 
 use super::chain::ChainRewriter;
 use super::intern::Interner;
-use super::merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, Timeline, TrieWalk};
+use super::merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, TrieWalk};
+use super::timeline::Timeline;
 use super::{io_reason, Error, Input, Options};
 use crate::folded::{frame_text, read_lines, Count, Counts};
 
@@ -194,7 +195,7 @@ pub(crate) fn merge_flamechart(
     names: &mut Interner,
 ) -> Result<Merged, Error> {
     let mut merger = AdjacentMerger::default();
-    let mut timeline = Timeline::new(f64::NEG_INFINITY);
+    let mut timeline = Timeline::<Count>::new(f64::NEG_INFINITY);
     let mut chain = ChainRewriter::new(opts);
     let mut ids = Vec::new();
     let mut invalid = 0;
