@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'flamegraph' -ScriptBlock {
             [CompletionResult]::new('--inverted', '--inverted', [CompletionResultType]::ParameterName, 'Icicle graph: the root at the top')
             [CompletionResult]::new('--flamechart', '--flamechart', [CompletionResultType]::ParameterName, 'Flame chart: keep input order (x axis = time), merge only adjacent identical stacks')
             [CompletionResult]::new('--negate', '--negate', [CompletionResultType]::ParameterName, 'Swap the red/blue hues of a differential graph and the sign of the delta')
+            [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Write a canvas HTML page instead of the SVG: fast at any size, keeps every frame (--minwidth defaults to 0)')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print this help and exit')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print the version and exit')
             break

@@ -23,7 +23,7 @@ _flamegraph() {
 
     case "${cmd}" in
         flamegraph)
-            opts="--title --subtitle --width --height --minwidth --fonttype --fontsize --fontwidth --countname --units --nametype --colors --bgcolors --hash --random --cp --reverse --inverted --flamechart --negate --notes --total --factor --nameattr --encoding --help --version"
+            opts="--title --subtitle --width --height --minwidth --fonttype --fontsize --fontwidth --countname --units --nametype --colors --bgcolors --hash --random --cp --reverse --inverted --flamechart --negate --notes --total --factor --nameattr --encoding --html --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

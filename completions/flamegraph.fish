@@ -38,5 +38,6 @@ complete -c flamegraph -l reverse -d 'Reverse every stack (leaf first) before me
 complete -c flamegraph -l inverted -d 'Icicle graph: the root at the top'
 complete -c flamegraph -l flamechart -d 'Flame chart: keep input order (x axis = time), merge only adjacent identical stacks'
 complete -c flamegraph -l negate -d 'Swap the red/blue hues of a differential graph and the sign of the delta'
+complete -c flamegraph -l html -d 'Write a canvas HTML page instead of the SVG: fast at any size, keeps every frame (--minwidth defaults to 0)'
 complete -c flamegraph -l help -d 'Print this help and exit'
 complete -c flamegraph -l version -d 'Print the version and exit'

@@ -23,7 +23,7 @@ _pprof__fetch() {
 
     case "${cmd}" in
         pprof__fetch)
-            opts="-u -t -o -H -q -h -V --url --suffix --seconds --profile --output --header --insecure --timeout --quiet --help --version"
+            opts="-u -t -o -H -q -j -h -V --url --suffix --seconds --profile --output --header --insecure --timeout --quiet --targets --jobs --instance-label --keep-going --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,22 @@ _pprof__fetch() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --targets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance-label)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -2,12 +2,12 @@
 //! `pprof-collapse` (see scripts/bench-collapse.sh).
 //!
 //! ```text
-//! cargo run --release --example synthetic_profile -- OUT.pb.gz [SAMPLES] [LOCATIONS]
+//! cargo run --release --example synthetic_profile -- OUT.pb.gz [SAMPLES] [LOCATIONS] [SEED]
 //! ```
 //!
 //! Defaults: 1,000,000 samples over 50,000 locations; what the profile holds is described in
-//! `devtools::synthetic_profile` (devtools/src/synthetic_profile.rs). The seed is fixed: the
-//! same arguments always give the same bytes.
+//! `devtools::synthetic_profile` (devtools/src/synthetic_profile.rs). The seed is fixed (1, or
+//! SEED for a second profile to compare with): the same arguments always give the same bytes.
 
 use std::io::Write;
 
@@ -19,7 +19,8 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
     let locations: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(50_000);
-    let encoded = devtools::synthetic_profile::synthetic_profile(samples, locations);
+    let seed: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let encoded = devtools::synthetic_profile::synthetic_profile_seeded(samples, locations, seed);
     let file = std::fs::File::create(out).expect("create output file");
     let mut gz = flate2::write::GzEncoder::new(
         std::io::BufWriter::new(file),

@@ -27,31 +27,8 @@ if [[ ! -s "$synthetic" ]]; then
 fi
 large="tests/data/collapse/inputs/proftest.large.cpu"
 
-# measure CMD... : runs CMD with stdout to /dev/null; prints "wall_s cpu_s rss_kb" (wall time
-# from bash's microsecond clock: /usr/bin/time rounds it to 10 ms)
-measure() {
-  local log="$bench_dir/time.log" start end
-  start=$EPOCHREALTIME
-  /usr/bin/time -v "$@" > /dev/null 2> "$log" || { cat "$log" >&2; return 1; }
-  end=$EPOCHREALTIME
-  awk -F': ' -v t0="$start" -v t1="$end" '
-    /User time/ { u = $2 } /System time/ { sy = $2 }
-    /Maximum resident set size/ { r = $2 }
-    END { printf "%.3f %.2f %d\n", t1 - t0, u + sy, r }' "$log"
-}
-
-# best of N runs (lowest wall time)
-best_of() {
-  local n=$1; shift
-  local best="" line
-  for ((i = 0; i < n; i++)); do
-    line=$(measure "$@")
-    if [[ -z "$best" ]] || awk -v a="${line%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
-      best=$line
-    fi
-  done
-  echo "$best"
-}
+# shellcheck source=scripts/bench-measure.sh
+source scripts/bench-measure.sh
 
 printf '%-26s %10s | %-28s | %-28s | %s\n' file "raw MB" "pprof-collapse wall/cpu/RSS" "go tool pprof -raw wall/cpu/RSS" "ratios (time, RSS/raw size)"
 for file in "$synthetic" "$large"; do

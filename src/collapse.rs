@@ -8,7 +8,7 @@
 
 mod stacks;
 
-pub use stacks::Folded;
+pub use stacks::{Folded, Lines};
 
 use crate::profile::{Label, Profile, ProfileError, SampleRef, StrId};
 use stacks::{push_id, Stacks};
@@ -172,6 +172,29 @@ impl Collapser {
         let o = &self.options;
         profile.release_symbols(o.labels || !o.tag_root.is_empty() || !o.tag_leaf.is_empty());
         self.add_samples(&source, &profile, column, &location_segments)
+    }
+
+    /// Prepares `profile`'s locations for samples handed over one at a time with
+    /// [`Collapser::add_sample`] (samples that are not the profile's own, e.g. filtered ones);
+    /// `None` when the profile has no value columns.
+    pub fn prepare(
+        &mut self,
+        name: &str,
+        profile: &Profile,
+    ) -> Result<Option<Prepared>, CollapseError> {
+        let Some(column) = self.column(name, profile)? else {
+            return Ok(None);
+        };
+        let segments = self.location_segments(profile);
+        Ok(Some(Prepared { column, segments }))
+    }
+
+    /// Adds one sample whose location indices, labels and strings are `profile`'s.
+    pub fn add_sample(&mut self, profile: &Profile, prepared: &Prepared, sample: &SampleRef<'_>) {
+        let value = sample.values[prepared.column];
+        if value != 0 {
+            self.fold_sample(profile, sample, &prepared.segments, value);
+        }
     }
 
     /// The value column to fold (`None`: the profile has no columns), checked against the
@@ -370,6 +393,12 @@ impl Collapser {
     pub fn finish(self) -> Folded {
         self.stacks.finish()
     }
+}
+
+/// A profile's value column and location frame lists, ready for [`Collapser::add_sample`].
+pub struct Prepared {
+    column: usize,
+    segments: Vec<u32>,
 }
 
 enum Tag {

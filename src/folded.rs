@@ -118,6 +118,28 @@ fn split_count(text: &str) -> Option<(&str, Count)> {
     Some((stack, parse_count(count)))
 }
 
+/// The stack part of `text` when it ends in whitespace, `-` and a count (`STACK -COUNT`).
+fn split_negative(text: &str) -> Option<&str> {
+    let start = text
+        .bytes()
+        .rposition(|b| !(b.is_ascii_digit() || b == b'.'))
+        .map_or(0, |p| p + 1);
+    if !is_count(&text.as_bytes()[start..]) {
+        return None;
+    }
+    let head = text[..start].strip_suffix('-')?;
+    let ws = head.chars().next_back()?;
+    ws.is_whitespace()
+        .then(|| &head[..head.len() - ws.len_utf8()])
+}
+
+/// True when a line that [`parse_line`] rejects would be valid but for a negative last count:
+/// the lines of delta profiles and subtractions. (`a -3 5` is valid: stack `a -3`, count 5.)
+pub fn has_negative_count(line: &str) -> bool {
+    let line = line.trim_end_matches(['\r', ' ', '\t']);
+    split_negative(line).is_some()
+}
+
 /// `[0-9]+(\.[0-9]*)?` on a run that holds only digits and dots.
 fn is_count(run: &[u8]) -> bool {
     let int_len = run.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -227,21 +249,38 @@ impl<R: BufRead> LineReader<R> {
 }
 
 /// Reads every line of `reader`, calling `on_line` with the stack text (not yet split, see
-/// [`frame_text`]) and counts of each valid line. Returns the number of invalid lines.
-pub fn read_lines<R, F>(reader: R, mut on_line: F) -> io::Result<u64>
+/// [`frame_text`]) and counts of each valid line. Returns the lines skipped.
+pub fn read_lines<R, F>(reader: R, mut on_line: F) -> io::Result<Skipped>
 where
     R: BufRead,
     F: FnMut(&str, Counts),
 {
     let mut lines = LineReader::new(reader);
-    let mut invalid = 0;
+    let mut skipped = Skipped::default();
     while let Some(line) = lines.next_line()? {
         match parse_line(line) {
             Some((stack, counts)) => on_line(stack, counts),
-            None => invalid += 1,
+            None if has_negative_count(line) => skipped.negative += 1,
+            None => skipped.invalid += 1,
         }
     }
-    Ok(invalid)
+    Ok(skipped)
+}
+
+/// The lines a reader skipped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Lines that are not `STACK COUNT` (or `STACK COUNT COUNT`).
+    pub invalid: u64,
+    /// Lines that would be, but for a negative count (see [`has_negative_count`]).
+    pub negative: u64,
+}
+
+impl std::ops::AddAssign for Skipped {
+    fn add_assign(&mut self, other: Skipped) {
+        self.invalid += other.invalid;
+        self.negative += other.negative;
+    }
 }
 
 // Writing
@@ -426,12 +465,31 @@ mod tests {
     }
 
     #[test]
+    fn tells_negative_counts_from_invalid_lines() {
+        for line in ["a;b -3", "a 5 -3", "a;b -12\r", " -4"] {
+            assert!(
+                parse_line(line).is_none() && has_negative_count(line),
+                "{line:?}"
+            );
+        }
+        for line in ["a", "a-3", "a --3", "a -3x", "a +3", "-3"] {
+            assert!(!has_negative_count(line), "{line:?}");
+        }
+    }
+
+    #[test]
     fn reads_lossy_lines_with_bom() {
         let input: &[u8] = b"\xEF\xBB\xBFa;\xFFb 3\r\nbad\nc 2";
         let mut seen = Vec::new();
         let invalid =
             read_lines(input, |stack, counts| seen.push((stack.to_owned(), counts))).unwrap();
-        assert_eq!(invalid, 1);
+        assert_eq!(
+            invalid,
+            Skipped {
+                invalid: 1,
+                negative: 0
+            }
+        );
         assert_eq!(
             seen[0],
             ("a;\u{FFFD}b".to_owned(), Counts::One(Count::Int(3)))

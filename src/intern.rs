@@ -211,6 +211,25 @@ impl<T: Item> Interner<T> {
         self.slots.reserve(more);
     }
 
+    /// Forgets the slices from id `len` on (the fleet merge undoes a part that failed half
+    /// way); the index is rebuilt from the slices that stay.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len() {
+            return;
+        }
+        self.items.truncate(self.starts[len]);
+        self.starts.truncate(len + 1);
+        let mut slots = Slots::default();
+        slots.reserve(len);
+        for id in 0..len {
+            let hash = T::hash(self.get(id as u32));
+            if let Err(slot) = slots.find(hash, |_| false) {
+                slots.fill(slot, hash, id);
+            }
+        }
+        self.slots = slots;
+    }
+
     /// The id of `item`, adding it when new.
     #[inline]
     pub fn intern(&mut self, item: &[T]) -> u32 {
@@ -358,5 +377,21 @@ mod tests {
         assert_eq!(lists.intern(&[1, 2]), b);
         assert_eq!(lists.get(a), [1, 2, 3]);
         assert_eq!(lists.range(b), (3, 5));
+    }
+
+    #[test]
+    fn truncate_forgets_the_last_slices_and_keeps_the_others() {
+        let mut names: Interner<u8> = Interner::default();
+        for name in ["a", "bb", "ccc", "dddd"] {
+            names.intern(name.as_bytes());
+        }
+        names.truncate(2);
+        assert_eq!(names.len(), 2);
+        assert_eq!(names.intern(b"bb"), 1);
+        assert_eq!(names.intern(b"dddd"), 2, "a forgotten slice is new again");
+        assert_eq!(names.get(2), b"dddd");
+        names.truncate(0);
+        assert!(names.is_empty());
+        assert_eq!(names.intern(b"a"), 0);
     }
 }

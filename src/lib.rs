@@ -25,4 +25,5 @@ pub mod folded;
 pub mod hash;
 pub mod intern;
 pub mod profile;
+pub mod shape;
 pub mod varint;

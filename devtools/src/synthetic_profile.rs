@@ -18,8 +18,14 @@ const ROOTS: u64 = 20;
 
 /// The encoded (not gzipped) profile of `samples` samples over `locations` locations.
 pub fn synthetic_profile(samples: usize, locations: usize) -> Vec<u8> {
+    synthetic_profile_seeded(samples, locations, 1)
+}
+
+/// [`synthetic_profile`] from another seed (seed 1 is [`synthetic_profile`]): a second profile
+/// of the same size and shape, for comparisons (`pprof-collapse --diff_base`).
+pub fn synthetic_profile_seeded(samples: usize, locations: usize, seed: u64) -> Vec<u8> {
     let functions = locations * 3 / 5;
-    let mut rng = Rng(0x5eed_f1a3_e91e_0001);
+    let mut rng = Rng(0x5eed_f1a3_e91e_0000 + seed);
     let mut strings = Strings {
         table: vec![Vec::new()],
         index: Default::default(),

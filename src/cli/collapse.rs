@@ -3,7 +3,8 @@
 //!
 //! [`Args`] is the whole command line, typed. Options come in groups, each a
 //! `#[derive(clap::Args)]` struct flattened into [`Args`] (`#[command(flatten)]`): the value
-//! column ([`ColumnArgs`]) and the frames ([`FrameArgs`]). A new group is one more such struct
+//! column ([`ColumnArgs`]), the frames ([`FrameArgs`]) and the sample shaping
+//! ([`super::shape::ShapeArgs`]). A new group is one more such struct
 //! and field; the help lists the options in the order the fields are declared.
 
 use crate::collapse::{Options, SampleIndex};
@@ -56,6 +57,12 @@ The default column is `samples` if the profile has one, else its default_sample_
 last column. `--list` shows a profile's columns. Block and mutex profiles are empty unless the
 program calls runtime.SetBlockProfileRate / runtime.SetMutexProfileFraction.
 
+go tool pprof's filters and comparisons (one or two dashes, `=` or a separate value):
+  pprof-collapse --focus 'main\\.handle' --hide '^runtime\\.' cpu.pb.gz | flamegraph > handle.svg
+  pprof-collapse --tagfocus tenant=acme --labels cpu.pb.gz | flamegraph > acme.svg
+  pprof-collapse --diff_base before.pb.gz --normalize after.pb.gz | flamegraph > diff.svg
+  pprof-collapse --base old.heap.pb.gz --drop_negative heap.pb.gz | flamegraph > grew.svg
+
 Without Go's toolchain at hand the `-raw` text works too:
   go tool pprof -raw cpu.pb.gz | pprof-collapse | flamegraph > cpu.svg
 
@@ -87,6 +94,11 @@ pub struct Args {
     /// Instead of stacks, describe each input: its value columns (default marked), period, duration, sample count
     #[arg(long)]
     pub list: bool,
+
+    /// go tool pprof's filters and comparisons (src/cli/shape.rs; last, because their help
+    /// heading holds for every option after them).
+    #[command(flatten)]
+    pub shape: super::shape::ShapeArgs,
 }
 
 /// The value column: `-i NAME|N` or one of pprof's and go-torch's `--inuse_space` spellings.

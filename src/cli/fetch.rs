@@ -4,9 +4,10 @@
 use clap::builder::PossibleValuesParser;
 use clap::{Command, CommandFactory, Parser};
 
-use crate::fetch::{DEFAULT_BASE_URL, DEFAULT_SUFFIX, PROFILE_NAMES};
+use crate::fetch::{DEFAULT_BASE_URL, DEFAULT_INSTANCE_LABEL, DEFAULT_SUFFIX, PROFILE_NAMES};
 
-const ABOUT: &str = "Download a raw profile from a Go net/http/pprof endpoint, byte for byte";
+const ABOUT: &str = "Download a raw profile from a Go net/http/pprof endpoint, byte for byte \
+(or the profiles of a fleet, merged into one)";
 
 const LONG_ABOUT: &str = "\
 Performs one HTTP GET on a Go program's net/http/pprof endpoint and writes the response body,
@@ -16,7 +17,12 @@ unchanged, to stdout or to -o FILE: the first stage of
 
 It replaces the fetching half of go-torch and `go tool pprof URL`, with go-torch's options
 (-u, --suffix, -t). The body is received completely and checked (length, complete gzip) before
-anything is written, so a cut profile never reaches the pipeline.";
+anything is written, so a cut profile never reaches the pipeline.
+
+Given several targets (the replicas of a service), it fetches them all at once and writes ONE
+gzipped pprof profile that merges them, every sample labelled instance=HOST:PORT:
+
+    pprof-fetch -t 30 app-1:6060 app-2:6060 app-3:6060 | pprof-collapse | flamegraph > fleet.svg";
 
 const AFTER_LONG_HELP: &str = "\
 Which URL is requested:
@@ -36,6 +42,16 @@ Examples:
   pprof-fetch -H 'Authorization: Bearer TOKEN' https://app.example/debug/pprof/goroutine -o g.pb.gz
   pprof-fetch 'http://app:6060/debug/pprof/goroutine?debug=2'          # text, fine on a terminal
 
+Several targets (a fleet): two or more URLs, or --targets FILE
+  pprof-fetch -t 30 app-1:6060 app-2:6060 app-3:6060 | pprof-collapse | flamegraph > fleet.svg
+  pprof-fetch -t 30 --targets replicas.txt | pprof-collapse --tag-root instance | flamegraph > by-replica.svg
+  pprof-fetch --profile heap -j 4 --keep-going --targets replicas.txt -o heap.pb.gz
+  All requests start together (-j N: N at a time), so 30 s profiles of 50 replicas take about
+  30 s. Merged as go tool pprof merges; each sample gets the label instance=HOST:PORT (so
+  --tag-root instance gives one tower per replica). Any failure fails the run (exit 1, nothing
+  written) unless --keep-going, which writes the merge of the others with a warning. One
+  target without --targets is fetched byte for byte, unmerged and unlabelled.
+
 Time limit: 1.5 x seconds + 5 s (65 s without seconds), as go tool pprof; --timeout overrides.
 HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured (never for localhost). Binary data is not
 written to a terminal.
@@ -44,7 +60,8 @@ go-torch's other options belong to the later stages: --title, --width, --colors,
 --reverse, --inverted to flamegraph; -inuse_space and friends to pprof-collapse; -f FILE is
 `> FILE`.
 
-Exit status: 0 written, 1 network/HTTP/check/write failure, 2 usage error.";
+Exit status: 0 written, 1 network/HTTP/check/write failure (a fleet: any target, or all of them
+with --keep-going), 2 usage error.";
 
 /// The command line of `pprof-fetch`, parsed (`Args::try_parse_from`).
 #[derive(Debug, Clone, Parser)]
@@ -56,9 +73,9 @@ Exit status: 0 written, 1 network/HTTP/check/write failure, 2 usage error.";
     after_long_help = AFTER_LONG_HELP
 )]
 pub struct Args {
-    /// Full URL, base URL or host:port; wins over -u/--suffix
+    /// Full URL, base URL or host:port; wins over -u/--suffix. Two or more: a fleet, merged
     #[arg(value_name = "URL")]
-    pub url_arg: Option<String>,
+    pub urls: Vec<String>,
 
     /// Base URL of the program (go-torch); its path is replaced by --suffix
     #[arg(short = 'u', long = "url", value_name = "BASE", default_value = DEFAULT_BASE_URL)]
@@ -95,6 +112,24 @@ pub struct Args {
     /// No warnings and no progress line (errors are still printed)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// More targets, one per line (- = stdin; blank lines and # comments skipped); a fleet
+    #[arg(long, value_name = "FILE", help_heading = "Several targets (a fleet)")]
+    pub targets: Option<String>,
+
+    /// At most N requests in flight [default: all at once]
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_jobs,
+          help_heading = "Several targets (a fleet)")]
+    pub jobs: Option<usize>,
+
+    /// Key of the label KEY=host:port added to every sample; '' adds none
+    #[arg(long, value_name = "KEY", default_value = DEFAULT_INSTANCE_LABEL,
+          help_heading = "Several targets (a fleet)")]
+    pub instance_label: String,
+
+    /// Write the merge of the targets that answered when some fail (with a warning)
+    #[arg(long, help_heading = "Several targets (a fleet)")]
+    pub keep_going: bool,
 }
 
 /// The full clap definition of `pprof-fetch` (for the man page and the shell completions).
@@ -142,6 +177,15 @@ fn parse_seconds(text: &str) -> Result<u64, String> {
         .ok()
         .filter(|n| *n >= 1)
         .ok_or_else(|| "seconds must be an integer greater than 0".to_string())
+}
+
+/// `-j`: an integer ≥ 1.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| "jobs must be an integer greater than 0".to_string())
 }
 
 /// `--timeout`: a decimal ≥ 0.
@@ -227,7 +271,7 @@ mod tests {
             "h:1",
         ])
         .unwrap();
-        assert_eq!(args.url_arg.as_deref(), Some("h:1"));
+        assert_eq!(args.urls, ["h:1"]);
         assert_eq!(args.url, DEFAULT_BASE_URL);
         assert_eq!(args.suffix, DEFAULT_SUFFIX);
         assert_eq!(args.seconds, Some(5));
@@ -239,5 +283,29 @@ mod tests {
         assert_eq!(args.timeout, Some(2.5));
         assert!(args.quiet && !args.insecure);
         assert_eq!(args.output, None);
+        assert_eq!(args.instance_label, "instance");
+        assert!(args.jobs.is_none() && args.targets.is_none() && !args.keep_going);
+    }
+
+    #[test]
+    fn fleet_options_parse() {
+        let args = Args::try_parse_from([
+            "pprof-fetch",
+            "a:1",
+            "b:2",
+            "-j",
+            "3",
+            "--targets",
+            "list.txt",
+            "--instance-label=",
+            "--keep-going",
+        ])
+        .unwrap();
+        assert_eq!(args.urls, ["a:1", "b:2"]);
+        assert_eq!(args.jobs, Some(3));
+        assert_eq!(args.targets.as_deref(), Some("list.txt"));
+        assert_eq!(args.instance_label, "");
+        assert!(args.keep_going);
+        assert!(Args::try_parse_from(["pprof-fetch", "-j", "0"]).is_err());
     }
 }

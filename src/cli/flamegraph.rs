@@ -85,6 +85,8 @@ pub enum Opt {
     NameAttr,
     /// `--encoding`
     Encoding,
+    /// `--html`
+    Html,
     /// `--help`
     Help,
     /// `--version`
@@ -146,7 +148,7 @@ impl OptionDef {
 
 /// Every option of `flamegraph`, flamegraph.pl's, in `--help` order; `OPTIONS[opt as usize]`
 /// is `opt`'s definition.
-pub const OPTIONS: [OptionDef; 27] = [
+pub const OPTIONS: [OptionDef; 28] = [
     OptionDef {
         opt: Opt::Title,
         name: "title",
@@ -296,6 +298,12 @@ pub const OPTIONS: [OptionDef; 27] = [
         name: "encoding",
         takes: Takes::Text("ENC"),
         help: "Encoding named in the XML declaration (the output is UTF-8 regardless)",
+    },
+    OptionDef {
+        opt: Opt::Html,
+        name: "html",
+        takes: Takes::Nothing,
+        help: "Write a canvas HTML page instead of the SVG: fast at any size, keeps every frame (--minwidth defaults to 0)",
     },
     OptionDef {
         opt: Opt::Help,

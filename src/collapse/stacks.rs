@@ -215,6 +215,28 @@ impl Folded {
     }
 
     /// Writes the folded lines (`STACK VALUE` + LF) and returns the writer.
+    /// A cursor over the lines, in output order.
+    pub fn lines(&self) -> Lines<'_> {
+        Lines {
+            folded: self,
+            next: 0,
+            text: Vec::new(),
+            sum: 0,
+        }
+    }
+
+    /// The number of stacks whose sum is negative (delta profiles, subtractions).
+    pub fn negative_count(&self) -> usize {
+        let sums = &self.table.sums;
+        self.order.iter().filter(|&&s| sums[s as usize] < 0).count()
+    }
+
+    /// Leaves out the stacks whose sum is negative.
+    pub fn drop_negative(&mut self) {
+        let sums = &self.table.sums;
+        self.order.retain(|&s| sums[s as usize] >= 0);
+    }
+
     pub fn write_to<W: Write>(&self, out: W) -> io::Result<W> {
         let mut writer = FoldedWriter::new(out);
         for &stack in &self.order {
@@ -228,5 +250,45 @@ impl Folded {
             writer.end_line(sum)?;
         }
         writer.finish()
+    }
+}
+
+/// The lines of a [`Folded`], one at a time: [`Lines::advance`] moves to the next, whose stack
+/// text (frames joined with `;`) and sum [`Lines::stack`] and [`Lines::sum`] give.
+pub struct Lines<'a> {
+    folded: &'a Folded,
+    next: usize,
+    text: Vec<u8>,
+    sum: i128,
+}
+
+impl Lines<'_> {
+    /// Moves to the next line; false after the last.
+    pub fn advance(&mut self) -> bool {
+        let Some(&stack) = self.folded.order.get(self.next) else {
+            self.text.clear();
+            return false;
+        };
+        self.next += 1;
+        self.text.clear();
+        let key = self.folded.table.key(stack);
+        let mut pos = 0;
+        while let Some((segment, next)) = next_id(key, pos) {
+            self.text.extend_from_slice(self.folded.text.get(segment));
+            pos = next;
+        }
+        self.sum = self.folded.table.sums[stack as usize];
+        true
+    }
+
+    /// The current line's stack text.
+    pub fn stack(&self) -> &[u8] {
+        // Every frame of a segment's text is preceded by `;`.
+        self.text.get(1..).unwrap_or_default()
+    }
+
+    /// The current line's sum.
+    pub fn sum(&self) -> i128 {
+        self.sum
     }
 }

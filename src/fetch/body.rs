@@ -91,10 +91,12 @@ impl Body {
 }
 
 /// Receives the body into a [`Body`], undoing transport compression and checking its length.
+/// Up to `memory` bytes are held in memory, the rest goes to a temporary file.
 pub(super) fn receive_body(
     response: Response,
     url: &str,
     limit: Option<Duration>,
+    memory: usize,
 ) -> Result<Body, FetchError> {
     let encoding =
         header_text(&response, "content-encoding").map(|e| e.trim().to_ascii_lowercase());
@@ -105,7 +107,7 @@ pub(super) fn receive_body(
         count: 0,
     };
     let mut decoded = TransportDecoder::new(raw, encoding.as_deref());
-    let mut spool = Spool::default();
+    let mut spool = Spool::with_limit(memory);
     let mut buf = vec![0u8; 1 << 16];
     loop {
         match decoded.read(&mut buf) {
@@ -176,21 +178,36 @@ impl<R: Read> Read for TransportDecoder<R> {
     }
 }
 
-/// Memory up to [`MEMORY_SPOOL_LIMIT`], then an anonymous temporary file.
-#[derive(Default)]
+/// Memory up to a limit ([`MEMORY_SPOOL_LIMIT`] by default), then an anonymous temporary file.
 struct Spool {
     memory: Vec<u8>,
     file: Option<BufWriter<File>>,
     len: u64,
+    limit: usize,
+}
+
+impl Default for Spool {
+    fn default() -> Self {
+        Spool::with_limit(MEMORY_SPOOL_LIMIT)
+    }
 }
 
 impl Spool {
+    fn with_limit(limit: usize) -> Self {
+        Spool {
+            memory: Vec::new(),
+            file: None,
+            len: 0,
+            limit,
+        }
+    }
+
     fn push(&mut self, chunk: &[u8]) -> io::Result<()> {
         self.len += chunk.len() as u64;
         if let Some(file) = &mut self.file {
             return file.write_all(chunk);
         }
-        if self.memory.len() + chunk.len() <= MEMORY_SPOOL_LIMIT {
+        if self.memory.len() + chunk.len() <= self.limit {
             self.memory.extend_from_slice(chunk);
             return Ok(());
         }
@@ -237,6 +254,15 @@ pub(super) fn check_gzip(body: &mut Body, url: &str) -> Result<(), FetchError> {
 /// Writes the body to `path` through a temporary file in the same folder, renamed into place
 /// only when complete; on failure the temporary file is removed and `path` is untouched.
 pub fn write_to_file(body: &mut Body, path: &Path) -> Result<(), FetchError> {
+    write_file_atomically(path, &mut |out| body.write_to(out).map(|_| ()))
+}
+
+/// Writes `path` with `write` through a temporary file in the same folder, renamed into place
+/// only when complete; on failure the temporary file is removed and `path` is untouched.
+pub fn write_file_atomically(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), FetchError> {
     let fail = |source: io::Error| FetchError::Write {
         file: path.display().to_string(),
         source,
@@ -263,7 +289,7 @@ pub fn write_to_file(body: &mut Body, path: &Path) -> Result<(), FetchError> {
     }
     {
         let mut out = BufWriter::with_capacity(1 << 16, temp.as_file_mut());
-        body.write_to(&mut out).map_err(fail)?;
+        write(&mut out).map_err(fail)?;
         out.flush().map_err(fail)?;
     }
     temp.as_file().sync_all().map_err(fail)?;

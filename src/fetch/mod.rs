@@ -13,18 +13,25 @@
 //!
 //! [`fetch`] runs the exchange and the body checks for one target and reports its progress as
 //! [`FetchEvent`]s to a callback, so the caller decides what to draw (the library never prints).
+//!
+//! * `fleet`: [`fetch_fleet`], several targets at once merged into one profile, with an
+//!   `instance` label per target.
 
 mod body;
 mod error;
 mod exchange;
+mod fleet;
 mod proxy;
 mod target;
 
 use std::time::{Duration, Instant};
 
-pub use body::{write_to_file, Body};
+pub use body::{write_file_atomically, write_to_file, Body};
 pub use error::{format_seconds, is_short_text, one_line, FetchError, NOT_FOUND_HINT};
 pub use exchange::basic_authorization;
+pub use fleet::{
+    fetch_fleet, Fleet, FleetEvent, FleetOptions, TargetError, DEFAULT_INSTANCE_LABEL,
+};
 pub use proxy::{proxy_for, proxy_for_env};
 pub use target::{
     apply_seconds, collection_seconds, endpoint_kind, expects_text, normalise_url, profile_segment,
@@ -127,7 +134,22 @@ pub fn fetch(
     options: &FetchOptions,
     progress: &mut dyn FnMut(FetchEvent),
 ) -> Result<Fetched, FetchError> {
-    let result = exchange_and_receive(options, progress);
+    let result = exchange_and_receive(options, progress, MEMORY_SPOOL_LIMIT).and_then(|mut f| {
+        check_gzip(&mut f.body, &f.final_url)?;
+        Ok(f)
+    });
+    progress(FetchEvent::Finished { ok: result.is_ok() });
+    result
+}
+
+/// [`fetch`] for one target of a fleet: bodies beyond `memory` bytes go to a temporary file,
+/// and the gzip check is left to the merge, which decompresses the body anyway.
+fn fetch_part(
+    options: &FetchOptions,
+    progress: &mut dyn FnMut(FetchEvent),
+    memory: usize,
+) -> Result<Fetched, FetchError> {
+    let result = exchange_and_receive(options, progress, memory);
     progress(FetchEvent::Finished { ok: result.is_ok() });
     result
 }
@@ -135,6 +157,7 @@ pub fn fetch(
 fn exchange_and_receive(
     options: &FetchOptions,
     progress: &mut dyn FnMut(FetchEvent),
+    memory: usize,
 ) -> Result<Fetched, FetchError> {
     let started = Instant::now();
     if let Some(seconds) = collection_seconds(&options.target) {
@@ -150,11 +173,10 @@ fn exchange_and_receive(
     }
     let content_type = header_text(&response, "content-type");
     let limit = options.timeout;
-    let mut body = receive_body(response, &url, limit)?;
+    let body = receive_body(response, &url, limit, memory)?;
     if body.is_empty() {
         return Err(FetchError::EmptyResponse { url });
     }
-    check_gzip(&mut body, &url)?;
     Ok(Fetched {
         body,
         content_type,

@@ -6,12 +6,14 @@
 //! [`intern`]), keeps the frames wide enough and orders them, lays them out ([`layout`]), colors
 //! them ([`color`], the Go classes of [`go_class`]) and writes the SVG ([`svg`], with the
 //! escaping of [`escape`], the number formats of [`number`] and the `--units` labels of
-//! [`units`]). [`options`] holds what a render is asked for.
+//! [`units`]) or, with `--html`, the canvas page ([`html`]). [`options`] holds what a
+//! render is asked for.
 
 mod chain;
 pub mod color;
 pub mod escape;
 pub mod go_class;
+pub mod html;
 pub mod intern;
 pub mod layout;
 pub mod merge;
@@ -111,16 +113,32 @@ pub fn render<W: Write>(
             ),
         );
     }
-    if merged.invalid > 0 {
-        let invalid = merged.invalid;
+    if merged.invalid.invalid > 0 {
+        let invalid = merged.invalid.invalid;
         warn(
             warnings,
             format_args!("Ignored {invalid} lines with invalid format"),
         );
     }
+    if merged.invalid.negative > 0 {
+        let negative = merged.invalid.negative;
+        warn(
+            warnings,
+            format_args!(
+                "Ignored {negative} lines with negative counts (a delta profile?); only positive \
+                 counts are drawn: pprof-collapse --drop_negative keeps the growth alone, and \
+                 \"Negative counts\" in docs/flamegraph.md shows how to draw the shrinkage"
+            ),
+        );
+    }
     if total.is_zero() {
         warn(warnings, format_args!("ERROR: No stack counts found"));
-        svg::write_error_svg(out, opts).map_err(Error::Write)?;
+        if opts.html {
+            html::write_error_page(out, opts)
+        } else {
+            svg::write_error_svg(out, opts)
+        }
+        .map_err(Error::Write)?;
         out.flush().map_err(Error::Write)?;
         return Ok(Outcome::NoStacks);
     }
@@ -128,7 +146,12 @@ pub fn render<W: Write>(
     let max_delta = merged.max_delta.max(1.0);
     let frames = visible_frames(merged, opts, &mut layout, &mut names);
     let mut painter = Painter::new(opts, max_delta, palette_map.as_mut(), names.len());
-    svg::write_graph(out, opts, &layout, &frames, &names, &mut painter).map_err(Error::Write)?;
+    if opts.html {
+        html::write_page(out, opts, &layout, &frames, &names, &mut painter)
+    } else {
+        svg::write_graph(out, opts, &layout, &frames, &names, &mut painter)
+    }
+    .map_err(Error::Write)?;
     if let Some(map) = &palette_map {
         save_palette_map(opts, map)?;
     }

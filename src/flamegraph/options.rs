@@ -117,6 +117,8 @@ pub struct Options {
     pub encoding: Option<String>,
     /// Where `--cp` reads and writes its map (`palette.map` in the working directory).
     pub palette_map: PathBuf,
+    /// `--html`: write the canvas page instead of the SVG.
+    pub html: bool,
 }
 
 impl Default for Options {
@@ -147,6 +149,7 @@ impl Default for Options {
             nameattr: None,
             encoding: None,
             palette_map: PathBuf::from("palette.map"),
+            html: false,
         }
     }
 }

@@ -9,7 +9,7 @@ use super::intern::Interner;
 use super::merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, TrieWalk};
 use super::timeline::Timeline;
 use super::{io_reason, Error, Input, Options};
-use crate::folded::{frame_text, read_lines, Count, Counts};
+use crate::folded::{frame_text, read_lines, Count, Counts, Skipped};
 
 /// Frames either already laid out (flame chart) or still to lay out from the sorted stacks.
 pub(crate) enum FrameSource {
@@ -27,11 +27,11 @@ pub(crate) struct Merged {
     pub(crate) total: Count,
     /// The largest |delta| of a differential graph (0 otherwise).
     pub(crate) max_delta: f64,
-    /// Lines that were not folded stacks.
-    pub(crate) invalid: u64,
+    /// Lines that were not folded stacks, or had negative counts.
+    pub(crate) invalid: Skipped,
 }
 
-fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<u64, Error> {
+fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<Skipped, Error> {
     let Input { name, mut reader } = input;
     let read_error = |err: std::io::Error, name: String| Error::Read {
         name,
@@ -132,7 +132,7 @@ fn build_trie(
     inputs: Vec<Input>,
     opts: &Options,
     names: &mut Interner,
-) -> Result<(StackTrie, u64), Error> {
+) -> Result<(StackTrie, Skipped), Error> {
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(1);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(2);
     for _ in 0..2 {
@@ -162,9 +162,9 @@ fn read_batches(
     names: &mut Interner,
     full: &mpsc::SyncSender<Batch>,
     empty: &mpsc::Receiver<Batch>,
-) -> Result<u64, Error> {
+) -> Result<Skipped, Error> {
     let mut batch = empty.recv().unwrap_or_default();
-    let mut invalid = 0;
+    let mut invalid = Skipped::default();
     for input in inputs {
         invalid += read_input_lines(input, |stack, counts| {
             let text = frame_text(stack, opts.reverse);
@@ -198,7 +198,7 @@ pub(crate) fn merge_flamechart(
     let mut timeline = Timeline::<Count>::new(f64::NEG_INFINITY);
     let mut chain = ChainRewriter::new(opts);
     let mut ids = Vec::new();
-    let mut invalid = 0;
+    let mut invalid = Skipped::default();
     for input in inputs {
         invalid += read_input_lines(input, |stack, counts| {
             ids.clear();

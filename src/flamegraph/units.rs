@@ -121,6 +121,12 @@ impl Scaled {
         out.push_str(name);
     }
 
+    /// The canonical units of this unit's scale, smallest first, with their sizes in the base
+    /// unit; and this unit's size (for the `--html` page, which labels values itself).
+    pub fn scale(&self) -> (&'static [(&'static str, f64)], f64) {
+        (self.scale, self.factor)
+    }
+
     /// The label of `value`, as a new string.
     pub fn label(&self, value: f64) -> String {
         let mut out = String::new();

@@ -14,12 +14,14 @@ use super::{Label, Line, Location, Profile, ProfileError, SampleRef, Samples, St
 struct Function {
     id: u64,
     name: i64,
+    filename: i64,
 }
 
 /// A location whose lines still name function ids.
 struct RawLocation {
     id: u64,
     address: u64,
+    mapping_id: u64,
     /// Range of its (function id, line) pairs in `Outer::lines`, innermost first.
     lines: (u32, u32),
 }
@@ -55,6 +57,8 @@ struct Outer {
     locations: Vec<RawLocation>,
     lines: Vec<(u64, i64)>,
     functions: Vec<Function>,
+    /// Mapping id and file name index, for the filters of pprof-collapse.
+    mappings: Vec<(u64, i64)>,
     other_strings: IndexRange,
     time_seen: bool,
     duration_nanos: i64,
@@ -114,7 +118,7 @@ fn read_outer<R: std::io::BufRead>(fields: &mut StreamFields<R>) -> Result<Outer
                 f.bytes(MSG)?;
                 out.samples += 1;
             }
-            MAPPING => nested(buf, &sf, |d, f| check_message(d, f, MSG))?,
+            MAPPING => out.mappings.push(nested(buf, &sf, read_mapping)?),
             LOCATION => {
                 let lines = &mut out.lines;
                 let location = nested(buf, &sf, |d, f| read_location(d, f, lines))?;
@@ -154,12 +158,20 @@ fn read_outer<R: std::io::BufRead>(fields: &mut StreamFields<R>) -> Result<Outer
     Ok(out)
 }
 
-/// Checks that a field holds a well-formed message (for messages that are not used).
-fn check_message(data: &[u8], f: &Field, parent: &str) -> Result<(), ProfileError> {
-    let (s, e) = f.bytes(parent)?;
+/// A mapping's id and file name (string index); the other fields are only checked.
+fn read_mapping(data: &[u8], f: &Field) -> Result<(u64, i64), ProfileError> {
+    const MSG: &str = "Mapping";
+    let (s, e) = f.bytes("Profile")?;
+    let (mut id, mut file) = (0, 0);
     let mut fields = Fields::new(data, s, e);
-    while fields.next_field()?.is_some() {}
-    Ok(())
+    while let Some(f) = fields.next_field()? {
+        match f.number {
+            tag::mapping::ID => id = f.varint(MSG)?,
+            tag::mapping::FILENAME => file = f.varint(MSG)? as i64,
+            _ => {}
+        }
+    }
+    Ok((id, file))
 }
 
 fn read_value_type(data: &[u8], f: &Field) -> Result<(i64, i64), ProfileError> {
@@ -184,14 +196,20 @@ fn read_function(
 ) -> Result<Function, ProfileError> {
     const MSG: &str = "Function";
     let (s, e) = f.bytes("Profile")?;
-    let mut function = Function { id: 0, name: 0 };
+    let mut function = Function {
+        id: 0,
+        name: 0,
+        filename: 0,
+    };
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
             tag::function::ID => function.id = f.varint(MSG)?,
             tag::function::NAME => function.name = f.varint(MSG)? as i64,
-            tag::function::SYSTEM_NAME | tag::function::FILENAME => {
-                other_strings.add(f.varint(MSG)? as i64)
+            tag::function::SYSTEM_NAME => other_strings.add(f.varint(MSG)? as i64),
+            tag::function::FILENAME => {
+                function.filename = f.varint(MSG)? as i64;
+                other_strings.add(function.filename);
             }
             tag::function::START_LINE => {
                 f.varint(MSG)?;
@@ -212,13 +230,15 @@ fn read_location(
     let mut loc = RawLocation {
         id: 0,
         address: 0,
+        mapping_id: 0,
         lines: (lines.len() as u32, lines.len() as u32),
     };
     let mut fields = Fields::new(data, s, e);
     while let Some(f) = fields.next_field()? {
         match f.number {
             tag::location::ID => loc.id = f.varint(MSG)?,
-            tag::location::MAPPING_ID | tag::location::IS_FOLDED => {
+            tag::location::MAPPING_ID => loc.mapping_id = f.varint(MSG)?,
+            tag::location::IS_FOLDED => {
                 f.varint(MSG)?;
             }
             tag::location::ADDRESS => loc.address = f.varint(MSG)?,
@@ -275,7 +295,9 @@ fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
         ));
     }
     let functions = FunctionNames::new(&outer.functions, n)?;
-    let (locations, lines) = resolve_locations(outer.locations, outer.lines, &functions)?;
+    let mappings = mapping_names(&outer.mappings, n);
+    let (locations, lines) =
+        resolve_locations(outer.locations, outer.lines, &functions, &mappings)?;
     let location_index = index_locations(&locations)?;
     Ok(Profile {
         data: outer.string_bytes,
@@ -295,10 +317,33 @@ fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
     })
 }
 
-/// Function id → name, with ids and name indices checked.
+/// Function id → name and file name, with ids and name indices checked.
 struct FunctionNames {
     index: IdIndex,
-    names: Vec<StrId>,
+    names: Vec<(StrId, StrId)>,
+}
+
+/// Mapping id → file name (see [`mapping_names`]).
+type MappingNames = Option<std::collections::HashMap<u64, StrId>>;
+
+/// Mapping id → file name. `None` when the profile has no mappings (every location then
+/// counts as having an empty mapping name); an unknown id or an index out of range has none.
+fn mapping_names(mappings: &[(u64, i64)], strings: usize) -> MappingNames {
+    if mappings.is_empty() {
+        return None;
+    }
+    let names = mappings
+        .iter()
+        .filter_map(|&(id, file)| Some((id, str_id(file, strings).ok()?)));
+    Some(names.collect())
+}
+
+/// The mapping name of a location (see [`mapping_names`]).
+fn mapping_of(mappings: &MappingNames, id: u64) -> StrId {
+    match mappings {
+        None => 0,
+        Some(map) => map.get(&id).copied().unwrap_or(super::NONE),
+    }
 }
 
 impl FunctionNames {
@@ -308,14 +353,14 @@ impl FunctionNames {
         }
         let names = functions
             .iter()
-            .map(|f| str_id(f.name, strings))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|f| Ok((str_id(f.name, strings)?, str_id(f.filename, strings)?)))
+            .collect::<Result<Vec<_>, ProfileError>>()?;
         let index = IdIndex::build(functions.iter().map(|f| f.id), functions.len())
             .map_err(|id| ProfileError::Invalid(format!("duplicate function id {id}")))?;
         Ok(FunctionNames { index, names })
     }
 
-    fn get(&self, id: u64) -> Option<StrId> {
+    fn get(&self, id: u64) -> Option<(StrId, StrId)> {
         self.index.get(id).map(|i| self.names[i as usize])
     }
 }
@@ -326,6 +371,7 @@ fn resolve_locations(
     raw: Vec<RawLocation>,
     raw_lines: Vec<(u64, i64)>,
     functions: &FunctionNames,
+    mappings: &MappingNames,
 ) -> Result<(Vec<Location>, Vec<Line>), ProfileError> {
     if raw.iter().any(|loc| loc.id == 0) {
         return Err(ProfileError::Invalid("location id 0".into()));
@@ -334,11 +380,11 @@ fn resolve_locations(
         .into_iter()
         .enumerate()
         .map(|(i, (function, line))| {
-            let name = match function {
-                0 => 0,
+            let (name, file) = match function {
+                0 => (0, super::NONE),
                 _ => functions.get(function).ok_or((i, function))?,
             };
-            Ok(Line { name, line })
+            Ok(Line { name, file, line })
         })
         .collect::<Result<Vec<_>, (usize, u64)>>()
         .map_err(|(i, function)| {
@@ -354,6 +400,7 @@ fn resolve_locations(
             id: loc.id,
             address: loc.address,
             lines: loc.lines,
+            mapping: mapping_of(mappings, loc.mapping_id),
         })
         .collect();
     Ok((locations, lines))

@@ -9,6 +9,7 @@
 //! decodes them from the input a second time, so a profile costs less memory than its own
 //! decompressed bytes.
 
+pub mod build;
 pub mod decode;
 pub mod detect;
 mod inflate;
@@ -99,7 +100,7 @@ pub struct ValueType {
 }
 
 /// A sample label: string when `str != 0`, numeric otherwise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Label {
     /// Key.
     pub key: StrId,
@@ -111,11 +112,17 @@ pub struct Label {
     pub unit: StrId,
 }
 
+/// `Line::file` of a line without a function, `Location::mapping` of a location without a
+/// mapping name.
+pub const NONE: StrId = StrId::MAX;
+
 /// One source line of a location, its function already resolved to a name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Line {
     /// Function name; 0 (empty) when the line has no function or the name is empty.
     pub name: StrId,
+    /// The function's file name; [`NONE`] when the line has no function.
+    pub file: StrId,
     /// Line number (0 = unknown).
     pub line: i64,
 }
@@ -129,6 +136,9 @@ pub struct Location {
     pub address: u64,
     /// Range of its lines in [`Profile::lines`].
     lines: (u32, u32),
+    /// File name of its mapping; [`NONE`] when it has none (the empty string when the
+    /// profile has no mappings at all, as pprof's filters see it).
+    pub mapping: StrId,
 }
 
 /// One sample as handed out by [`Profile::for_each_sample`].

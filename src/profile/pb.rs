@@ -295,4 +295,12 @@ pub mod tag {
         /// `start_line`
         pub const START_LINE: u64 = 5;
     }
+
+    /// Fields of [`super::Mapping`] that are read (the others are only checked).
+    pub mod mapping {
+        /// `id`
+        pub const ID: u64 = 1;
+        /// `filename`
+        pub const FILENAME: u64 = 5;
+    }
 }

@@ -19,8 +19,11 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         locations: Vec::new(),
         lines: Vec::new(),
         unrecognised: None,
+        mapping_ids: Vec::new(),
+        mappings: None,
     };
     parser.run()?;
+    parser.resolve_mappings();
     let Parser {
         strings,
         header,
@@ -67,6 +70,7 @@ enum Section {
     Types,
     Samples,
     Locations,
+    Mappings,
     Done,
 }
 
@@ -81,6 +85,10 @@ struct Parser<'a> {
     lines: Vec<Line>,
     /// First line with location text that does not fit the grammar.
     unrecognised: Option<usize>,
+    /// The `M=` of each location head.
+    mapping_ids: Vec<Option<u64>>,
+    /// The `Mappings` section: id and file name (`None`: no such section).
+    mappings: Option<Vec<(u64, StrId)>>,
 }
 
 /// A trimmed line: its text and where it starts in the input.
@@ -156,7 +164,7 @@ impl<'a> Parser<'a> {
             Section::Header => Err(ProfileError::RawCutOff("section header")),
             Section::Types | Section::Samples => Err(ProfileError::RawCutOff("Samples")),
             Section::Locations => Err(ProfileError::RawCutOff("Locations")),
-            Section::Done => Ok(()),
+            Section::Mappings | Section::Done => Ok(()),
         }
     }
 
@@ -184,10 +192,20 @@ impl<'a> Parser<'a> {
                 self.sample_line(line, number)?;
                 Ok(Section::Samples)
             }
-            Section::Locations if line.s == b"Mappings" => Ok(Section::Done),
+            Section::Locations if line.s == b"Mappings" => {
+                self.mappings = Some(Vec::new());
+                Ok(Section::Mappings)
+            }
             Section::Locations => {
                 self.location_line(line, number)?;
                 Ok(Section::Locations)
+            }
+            Section::Mappings => {
+                if let Some((id, file)) = split_mapping(line) {
+                    let file = self.add_string(file);
+                    self.mappings.get_or_insert_with(Vec::new).push((id, file));
+                }
+                Ok(Section::Mappings)
             }
             Section::Done => Ok(Section::Done),
         }
@@ -349,13 +367,15 @@ impl<'a> Parser<'a> {
     }
 
     fn location_line(&mut self, line: Text<'a>, number: usize) -> Result<(), ProfileError> {
-        if let Some((id, address, text)) = split_location_head(line) {
+        if let Some((id, address, mapping, text)) = split_location_head(line) {
             let start = self.lines.len() as u32;
             self.locations.push(Location {
                 id,
                 address,
                 lines: (start, start),
+                mapping: 0,
             });
+            self.mapping_ids.push(mapping);
             if let Some(text) = text {
                 self.add_line(text, number);
             }
@@ -373,8 +393,14 @@ impl<'a> Parser<'a> {
 
     fn add_line(&mut self, text: Text<'a>, number: usize) {
         let line = match parse_line_text(text) {
-            Some((name, line)) => Line {
+            Some((None, _)) => Line {
+                name: 0,
+                file: super::NONE,
+                line: 0,
+            },
+            Some((Some((name, file)), line)) => Line {
                 name: self.add_string(name),
+                file: self.add_string(file),
                 line,
             },
             None => {
@@ -386,6 +412,7 @@ impl<'a> Parser<'a> {
                     .unwrap_or(text.s.len());
                 Line {
                     name: self.add_string(text.sub(0, first)),
+                    file: 0,
                     line: 0,
                 }
             }
@@ -395,6 +422,44 @@ impl<'a> Parser<'a> {
             loc.lines.1 = self.lines.len() as u32;
         }
     }
+}
+
+impl Parser<'_> {
+    /// Gives every location the file name of its mapping. Without mappings (no `Mappings`
+    /// section, or an empty one) every location has an empty one; a head without `M=` or with
+    /// an unknown id has none.
+    fn resolve_mappings(&mut self) {
+        let mappings = match &self.mappings {
+            Some(m) if !m.is_empty() => m,
+            _ => return,
+        };
+        let names: std::collections::HashMap<u64, StrId> = mappings.iter().copied().collect();
+        for (loc, id) in self.locations.iter_mut().zip(&self.mapping_ids) {
+            loc.mapping = id
+                .and_then(|id| names.get(&id).copied())
+                .unwrap_or(super::NONE);
+        }
+    }
+}
+
+/// `ID: 0xSTART/0xLIMIT/0xOFFSET FILE BUILDID FLAGS` → (id, file): FILE is the rest without
+/// its last two space-separated fields (all of it when there are fewer).
+fn split_mapping(line: Text<'_>) -> Option<(u64, Text<'_>)> {
+    let s = line.s;
+    let colon = memchr::memchr(b':', s)?;
+    let id = parse_uint(&s[..colon])?;
+    let rest = s[colon + 1..].strip_prefix(b" 0x")?;
+    let at = colon + 4;
+    let Some(space) = memchr::memchr(b' ', rest) else {
+        return Some((id, line.sub(s.len(), s.len())));
+    };
+    let start = at + space + 1;
+    let tail = &s[start..];
+    let end = match memchr::memrchr(b' ', tail) {
+        Some(last) => memchr::memrchr(b' ', &tail[..last]).unwrap_or(tail.len()),
+        None => tail.len(),
+    };
+    Some((id, line.sub(start, start + end)))
 }
 
 fn is_section(line: Text<'_>) -> bool {
@@ -497,8 +562,11 @@ fn is_numeric(values: &[Text<'_>]) -> bool {
     true
 }
 
-/// `ID: 0xHEX( M=MAPID)?( [F])?( LINETEXT)?` → (id, address, line text).
-fn split_location_head(line: Text<'_>) -> Option<(u64, u64, Option<Text<'_>>)> {
+/// A location head's parts: id, address, mapping id, line text.
+type LocationHead<'a> = (u64, u64, Option<u64>, Option<Text<'a>>);
+
+/// `ID: 0xHEX( M=MAPID)?( [F])?( LINETEXT)?` → (id, address, mapping id, line text).
+fn split_location_head(line: Text<'_>) -> Option<LocationHead<'_>> {
     let s = line.s;
     let colon = memchr::memchr(b':', s)?;
     let id = parse_uint(&s[..colon])?;
@@ -509,31 +577,36 @@ fn split_location_head(line: Text<'_>) -> Option<(u64, u64, Option<Text<'_>>)> {
     }
     let address = u64::from_str_radix(std::str::from_utf8(&rest[..hex]).ok()?, 16).ok()?;
     let mut pos = colon + 4 + hex;
+    let mut mapping = None;
     if let Some(m) = s[pos..].strip_prefix(b" M=") {
         let digits = m.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits == 0 {
             return None;
         }
+        mapping = parse_uint(&m[..digits]);
         pos += 3 + digits;
     }
     if s[pos..].starts_with(b" [F]") {
         pos += 4;
     }
     if pos == s.len() {
-        return Some((id, address, None));
+        return Some((id, address, mapping, None));
     }
     if s[pos] != b' ' {
         return None;
     }
-    Some((id, address, Some(line.sub(pos + 1, s.len()))))
+    Some((id, address, mapping, Some(line.sub(pos + 1, s.len()))))
 }
 
-/// `NAME FILE:LINE[:COL] s=START[(SYSNAME)]` → (name, line); `??` → no name. `None` when the
-/// text does not fit.
-fn parse_line_text(text: Text<'_>) -> Option<(Text<'_>, i64)> {
+/// A line's function (name and file; `None`: no function) and line number.
+type LineText<'a> = (Option<(Text<'a>, Text<'a>)>, i64);
+
+/// `NAME FILE:LINE[:COL] s=START[(SYSNAME)]` → (name and file, line); `??` → no function.
+/// `None` when the text does not fit.
+fn parse_line_text(text: Text<'_>) -> Option<LineText<'_>> {
     let s = text.s;
     if s == b"??" {
-        return Some((text.sub(0, 0), 0));
+        return Some((None, 0));
     }
     let rest = strip_start_line(s)?;
     // No space: an empty name whose separator was trimmed away (continuation lines).
@@ -541,8 +614,9 @@ fn parse_line_text(text: Text<'_>) -> Option<(Text<'_>, i64)> {
         Some(space) => (space, space + 1),
         None => (0, 0),
     };
-    let line = file_line(&rest[file_start..])?;
-    Some((text.sub(0, name_end), line))
+    let (file_end, line) = file_line(&rest[file_start..])?;
+    let file = text.sub(file_start, file_start + file_end);
+    Some((Some((text.sub(0, name_end), file)), line))
 }
 
 /// Removes ` s=INT` and an optional `(SYSNAME)` after it, from the right.
@@ -562,8 +636,9 @@ fn strip_start_line(s: &[u8]) -> Option<&[u8]> {
     None
 }
 
-/// `FILE:LINE` or `FILE:LINE:COL` → LINE, taking the first `:INT(:INT)?` that reaches the end.
-fn file_line(s: &[u8]) -> Option<i64> {
+/// `FILE:LINE` or `FILE:LINE:COL` → (end of FILE, LINE), taking the first `:INT(:INT)?` that
+/// reaches the end.
+fn file_line(s: &[u8]) -> Option<(usize, i64)> {
     for (i, _) in s.iter().enumerate().filter(|(_, &b)| b == b':') {
         let tail = &s[i + 1..];
         let (line, col) = match memchr::memchr(b':', tail) {
@@ -572,9 +647,64 @@ fn file_line(s: &[u8]) -> Option<i64> {
         };
         if let Some(n) = parse_int(line) {
             if col.is_none_or(|c| parse_int(c).is_some()) {
-                return Some(n);
+                return Some((i, n));
             }
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Mapping<'a> = Option<(u64, &'a [u8])>;
+
+    fn mapping(line: &str) -> Mapping<'_> {
+        let text = Text {
+            s: line.as_bytes(),
+            at: 0,
+        };
+        split_mapping(text).map(|(id, file)| (id, file.s))
+    }
+
+    #[test]
+    fn mapping_lines_give_their_file() {
+        let cases: [(&str, Mapping<'_>); 6] = [
+            (
+                "1: 0x400000/0x672000/0x0 /srv/gen/gen  [FN]",
+                Some((1, b"/srv/gen/gen")),
+            ),
+            (
+                "2: 0x7f00/0x7fff/0x0 /lib/libc.so.6 abc123 [FN][FL]",
+                Some((2, b"/lib/libc.so.6")),
+            ),
+            (
+                "3: 0x1/0x2/0x0 /my dir/my app id [FN]",
+                Some((3, b"/my dir/my app")),
+            ),
+            ("4: 0x1/0x2/0x0 [vdso]", Some((4, b"[vdso]"))),
+            ("5: 0x0/0x0/0x0", Some((5, b""))),
+            ("not a mapping", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(mapping(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn locations_get_their_mapping_names() {
+        let text = "Samples:\nsamples/count\n1: 1 2 3\nLocations\n\
+                    1: 0x10 M=1 main.f /src/f.go:3 s=0\n2: 0x20 M=9 \n3: 0x30 \n\
+                    Mappings\n1: 0x0/0x100/0x0 /bin/app  [FN]\n";
+        let p = parse_raw(text.as_bytes().to_vec()).unwrap();
+        let names: Vec<StrId> = p.locations.iter().map(|l| l.mapping).collect();
+        assert_eq!(p.string(names[0]), b"/bin/app");
+        assert_eq!(&names[1..], &[crate::profile::NONE, crate::profile::NONE]);
+        let line = p.lines(&p.locations[0])[0];
+        assert_eq!(
+            (p.string(line.name), p.string(line.file)),
+            (&b"main.f"[..], &b"/src/f.go"[..])
+        );
+    }
 }

@@ -239,6 +239,18 @@ impl Browser {
         self.request("DELETE", "/actions", None).map(drop)
     }
 
+    /// Resizes the browser window (outer size, CSS px).
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
+        let size = json!({ "width": width, "height": height });
+        self.request("POST", "/window/rect", Some(size)).map(drop)
+    }
+
+    /// Runs a Chrome DevTools Protocol command (chromedriver's extension).
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        let body = json!({ "cmd": cmd, "params": params });
+        self.request("POST", "/goog/cdp/execute", Some(body))
+    }
+
     /// Cancels the open prompt.
     pub fn cancel_prompt(&self) -> Result<(), String> {
         self.request("POST", "/alert/dismiss", None)?;

@@ -45,6 +45,7 @@ func main() {
 
 	http.HandleFunc("/work", handleWork)
 	http.HandleFunc("/spin", handleSpin)
+	registerPhaseHandlers() // phases.go: /phase, /phased
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -129,6 +129,9 @@ fn write_stdout(bytes: &[u8]) -> Result<u8, Failure> {
 /// in the order of [`OPTIONS`] (which is the order its checks report errors in).
 fn options(parsed: &Parsed) -> Result<Options, Failure> {
     let mut opts = Options::default();
+    if parsed.flag(Opt::Html) {
+        opts.minwidth = MinWidth::Pixels(0.0);
+    }
     for def in &OPTIONS {
         if let Some(given) = parsed.last(def.opt) {
             set(&mut opts, def.opt, given.value.as_deref().unwrap_or(""))?;
@@ -215,6 +218,7 @@ fn set(opts: &mut Options, opt: Opt, v: &str) -> Result<(), Failure> {
             opts.nameattr = Some(attrs);
         }
         Opt::Encoding => opts.encoding = Some(v.to_owned()),
+        Opt::Html => opts.html = true,
         // answered before the options are read
         Opt::Help | Opt::Version => {}
     }

@@ -3,9 +3,11 @@
 
 use clap::Parser;
 use flamepipe::cli::collapse::{self as cli, Args};
+use flamepipe::cli::shape::{ShapeArgs, SINGLE_DASH as SHAPE_SINGLE_DASH};
 use flamepipe::cli::{is_broken_pipe, suggest};
 use flamepipe::collapse::{Collapser, Options};
 use flamepipe::profile::{read_profile, read_profile_file, Profile, ProfileError};
+use flamepipe::shape::{self, Filters, Input};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -30,6 +32,7 @@ fn normalise_args(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ff
         let single = !only_files
             && SINGLE_DASH
                 .iter()
+                .chain(&SHAPE_SINGLE_DASH)
                 .any(|o| text == *o || (text.starts_with(o) && text[o.len()..].starts_with('=')));
         out.push(if single {
             format!("-{text}").into()
@@ -40,7 +43,8 @@ fn normalise_args(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ff
     out
 }
 
-/// A single-dash word within two edits of one of [`SINGLE_DASH`] (`-inuse_spce`), which clap
+/// A single-dash word within two edits of one of [`SINGLE_DASH`] or the filters' single-dash
+/// options (`-inuse_spce`, `-focsu`), which clap
 /// would read as `-i nuse_spce`: the option it was probably meant to be. A `-i` with a column
 /// name attached (`-iinuse_space`) is not a typo.
 fn single_dash_typo(args: &[std::ffi::OsString]) -> Option<(String, &'static str)> {
@@ -54,16 +58,11 @@ fn single_dash_typo(args: &[std::ffi::OsString]) -> Option<(String, &'static str
         };
         let body = body.split('=').next().unwrap_or("");
         let attached = body.strip_prefix('i').unwrap_or("");
-        if body.len() < 4
-            || SINGLE_DASH
-                .iter()
-                .any(|o| o[1..] == *body || o[1..] == *attached)
-        {
+        let known = || SINGLE_DASH.iter().chain(&SHAPE_SINGLE_DASH);
+        if body.len() < 4 || known().any(|o| o[1..] == *body || o[1..] == *attached) {
             continue;
         }
-        let near = SINGLE_DASH
-            .iter()
-            .find(|o| suggest::edit_distance(body, &o[1..]) <= 2);
+        let near = known().find(|o| suggest::edit_distance(body, &o[1..]) <= 2);
         if let Some(&near) = near {
             return Some((text.to_owned(), near));
         }
@@ -91,13 +90,22 @@ fn main() -> ExitCode {
     if files.is_empty() {
         files.push("-".into());
     }
-    if files.iter().filter(|f| *f == "-").count() > 1 {
+    let base = args.shape.baseline().map(|(file, _)| file.to_string());
+    if files.iter().chain(&base).filter(|f| *f == "-").count() > 1 {
         eprintln!("pprof-collapse: stdin (-) may be named only once");
+        eprintln!("{}", cli::command().render_usage());
+        return ExitCode::from(2);
+    }
+    if let Some(message) = args.shape.usage_error() {
+        eprintln!("pprof-collapse: {message}");
         eprintln!("{}", cli::command().render_usage());
         return ExitCode::from(2);
     }
     if args.list {
         return list(&files);
+    }
+    if args.shape.any() {
+        return run_shaped(&files, &args.options(), &args.shape);
     }
     run(&files, args.options())
 }
@@ -148,18 +156,114 @@ fn run(files: &[String], options: Options) -> ExitCode {
     }
     let folded = collapser.finish();
     if folded.is_empty() {
-        let names: Vec<&str> = files.iter().map(|f| display_name(f)).collect();
         warn(format_args!(
             "{}: no stacks (the profile has no non-zero samples)",
-            names.join(", ")
+            names(files)
         ));
         return ExitCode::SUCCESS;
     }
-    match folded.write_to(io::stdout().lock()) {
+    warn_negative(files, folded.negative_count(), folded.len());
+    write_out(|out| folded.write_to(out).map(drop))
+}
+
+/// The inputs' names, for messages.
+fn names(files: &[String]) -> String {
+    let names: Vec<&str> = files.iter().map(|f| display_name(f)).collect();
+    names.join(", ")
+}
+
+/// Writes the output; a closed stdout is a quiet success.
+fn write_out(write: impl FnOnce(io::StdoutLock<'static>) -> io::Result<()>) -> ExitCode {
+    match write(io::stdout().lock()) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => fail("<stdout>", format_args!("cannot write: {e}")),
     }
+}
+
+/// The warning for output with negative values (delta profiles), which flamegraph leaves out.
+fn warn_negative(files: &[String], negative: usize, total: usize) {
+    if negative > 0 {
+        warn(format_args!(
+            "{}: {negative} of {total} stacks have negative values (a delta profile?), which \
+             flamegraph leaves out: add --drop_negative to keep only the growth, or compare two \
+             profiles with --diff_base OLD (see \"Negative values\" in docs/pprof-collapse.md)",
+            names(files)
+        ));
+    }
+}
+
+/// Loads a profile and prints its reading warnings.
+fn load_named(file: &str) -> Result<Profile, ExitCode> {
+    let name = display_name(file);
+    let profile = load(file).map_err(|e| fail(name, e))?;
+    for w in &profile.warnings {
+        warn(format_args!("{name}: {w}"));
+    }
+    Ok(profile)
+}
+
+/// With filters or a base: the pipeline of docs/pprof-collapse.md, "Filters and comparisons".
+fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitCode {
+    let filters = match Filters::compile(&shaping.spec()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("pprof-collapse: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut profiles = Vec::with_capacity(files.len());
+    for file in files {
+        match load_named(file) {
+            Ok(p) => profiles.push(p),
+            Err(code) => return code,
+        }
+    }
+    let base = match shaping.baseline() {
+        Some((file, mode)) => match load_named(file) {
+            Ok(p) => Some((file, p, mode)),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let inputs: Vec<Input<'_>> = files
+        .iter()
+        .zip(&profiles)
+        .map(|(file, profile)| Input {
+            name: display_name(file),
+            profile,
+        })
+        .collect();
+    let base_input = base.as_ref().map(|(file, profile, mode)| {
+        let input = Input {
+            name: display_name(file),
+            profile,
+        };
+        (input, *mode)
+    });
+    let shaped = match shape::shape(&inputs, base_input, &filters, options) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pprof-collapse: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    for w in &shaped.warnings {
+        warn(w);
+    }
+    let output = shaped.output;
+    if output.is_empty() {
+        warn(format_args!(
+            "{}: no stacks left after filtering",
+            names(files)
+        ));
+        return ExitCode::SUCCESS;
+    }
+    // A subtraction asked for negative values; two columns have none of their own.
+    if let (None, shape::Output::Single(folded)) = (&shaping.base, &output) {
+        warn_negative(files, folded.negative_count(), folded.len());
+    }
+    write_out(|out| output.write_to(out).map(drop))
 }
 
 fn list(files: &[String]) -> ExitCode {

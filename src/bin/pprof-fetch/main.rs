@@ -1,8 +1,10 @@
 //! `pprof-fetch`: download a raw profile from a Go `net/http/pprof` endpoint.
 //!
-//! Front-end only: parse the command line, call [`flamepipe::fetch`], draw its progress, map
-//! errors to exit codes.
+//! Front-end only: parse the command line, call [`flamepipe::fetch`] (one target) or
+//! [`flamepipe::fetch::fetch_fleet`] (several, in `fleet.rs`), draw the progress, map errors
+//! to exit codes.
 
+mod fleet;
 mod progress;
 mod usage;
 
@@ -27,6 +29,8 @@ struct Settings {
     timeout: Option<f64>,
     output: Option<String>,
     quiet: bool,
+    /// Several targets (or `--targets`): a fleet, `target` is the first of them.
+    fleet: Option<fleet::FleetSettings>,
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,9 @@ fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(code) => return code,
     };
+    if settings.fleet.is_some() {
+        return fleet::run(settings);
+    }
     run(settings)
 }
 
@@ -42,19 +49,25 @@ fn parse_command_line() -> Result<Settings, ExitCode> {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let argv = args::go_style_long_options(&argv);
-    let args = Args::try_parse_from(&argv).map_err(|err| report_clap_error(&err, &argv))?;
+    let mut args = Args::try_parse_from(&argv).map_err(|err| report_clap_error(&err, &argv))?;
+    let fleet = fleet::settings(&mut args).map_err(|message| usage_error(&message))?;
     let options = TargetOptions {
-        url: args.url_arg,
+        url: args.urls.pop(),
         base_url: Some(args.url),
         suffix: Some(args.suffix),
         profile: args.profile,
         seconds: args.seconds,
     };
-    let target = fetch::resolve_target(&options).map_err(|err| usage_error(&err.to_string()))?;
-    if let (Some(replaced), false) = (replaced_profile(&options, &target), args.quiet) {
+    let target = match &fleet {
+        Some(fleet) => fleet.targets[0].clone(),
+        None => fetch::resolve_target(&options).map_err(|err| usage_error(&err.to_string()))?,
+    };
+    if let (Some(replaced), false, None) = (replaced_profile(&options, &target), args.quiet, &fleet)
+    {
         eprintln!("pprof-fetch: warning: {replaced}");
     }
     Ok(Settings {
+        fleet,
         target,
         headers: args.header,
         insecure: args.insecure,
@@ -91,7 +104,7 @@ fn report_clap_error(err: &clap::Error, argv: &[String]) -> ExitCode {
     usage_error(&usage::message(err, argv))
 }
 
-fn usage_error(message: &str) -> ExitCode {
+pub(crate) fn usage_error(message: &str) -> ExitCode {
     let usage = args::command().render_usage();
     eprintln!("pprof-fetch: {message}\n\n{usage}\n\nFor more information, try '--help'.");
     ExitCode::from(2)
@@ -154,9 +167,16 @@ fn fetch_and_write(
 
 /// The body to stdout; a closed pipe ends quietly.
 fn write_stdout(body: &mut fetch::Body) -> Result<(), FetchError> {
+    write_stdout_with(&mut |out| body.write_to(out).map(|_| ()))
+}
+
+/// Writes to stdout with `write`; a closed pipe ends quietly.
+pub(crate) fn write_stdout_with(
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), FetchError> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let result = body.write_to(&mut out).and_then(|_| out.flush());
+    let result = write(&mut out).and_then(|_| out.flush());
     match result {
         Err(e) if !is_broken_pipe(&e) => Err(FetchError::Write {
             file: "stdout".to_string(),

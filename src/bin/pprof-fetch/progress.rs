@@ -1,9 +1,11 @@
 //! The progress line of docs/pprof-fetch.md ("Progress"), drawn on stderr from the library's
 //! [`FetchEvent`]s: `pprof-fetch: collecting 30 s profile from HOST:PORT ... 12 s left`,
 //! rewritten in place once per second, then `... waiting for the server`, erased when the answer
-//! comes.
+//! comes. A fleet has one line for all its targets: `collecting 30 s profiles from 12 targets
+//! ... 12 s left`, then `... 9/12 done`.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -31,11 +33,9 @@ impl Countdown {
             FetchEvent::Collecting { seconds, host_port } if self.enabled => {
                 let total = format_seconds(Duration::from_secs_f64(seconds));
                 let subject = format!("{total} s profile from {host_port}");
-                self.line = Some(ProgressLine::start(
-                    seconds,
-                    subject,
-                    "waiting for the server",
-                ));
+                self.line = Some(ProgressLine::start(seconds, subject, || {
+                    "waiting for the server".to_string()
+                }));
             }
             FetchEvent::Collecting { .. } => {}
             FetchEvent::Answered | FetchEvent::Finished { .. } => self.line = None,
@@ -43,8 +43,60 @@ impl Countdown {
     }
 }
 
+/// The one progress line of a fleet, from the events of all its fetches; does nothing when not
+/// `enabled` or when no target collects.
+pub struct FleetCountdown {
+    enabled: bool,
+    seconds: f64,
+    targets: usize,
+    finished: Arc<AtomicUsize>,
+    line: Option<ProgressLine>,
+}
+
+impl FleetCountdown {
+    /// A line for `targets` targets whose servers collect for at most `seconds`.
+    pub fn new(enabled: bool, seconds: Option<f64>, targets: usize) -> FleetCountdown {
+        FleetCountdown {
+            enabled: enabled && seconds.is_some(),
+            seconds: seconds.unwrap_or(0.0),
+            targets,
+            finished: Arc::new(AtomicUsize::new(0)),
+            line: None,
+        }
+    }
+
+    /// True while the line is on the screen (a message must erase it first).
+    pub fn is_drawn(&self) -> bool {
+        self.line.is_some()
+    }
+
+    /// Starts the line with the first collecting target; counts finished ones; erases the
+    /// line when all are finished.
+    pub fn observe(&mut self, event: &FetchEvent) {
+        match event {
+            FetchEvent::Collecting { .. } if self.enabled && self.line.is_none() => {
+                let total = format_seconds(Duration::from_secs_f64(self.seconds));
+                let subject = format!("{total} s profiles from {} targets", self.targets);
+                let (finished, targets) = (Arc::clone(&self.finished), self.targets);
+                self.line = Some(ProgressLine::start(self.seconds, subject, move || {
+                    format!("{}/{targets} done", finished.load(Ordering::Relaxed))
+                }));
+            }
+            FetchEvent::Finished { .. } => {
+                let finished = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
+                if finished >= self.targets {
+                    self.enabled = false;
+                    self.line = None;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// `pprof-fetch: collecting SUBJECT ... STATE` on stderr, redrawn by a thread: STATE counts the
-/// seconds down, then shows `after` once they are over; the line is erased when this is dropped.
+/// seconds down, then shows what `after` says once they are over (redrawn when it changes);
+/// the line is erased when this is dropped.
 ///
 /// The subject and the final state are the caller's, so one line can speak for one target or,
 /// in a fleet, for all of them.
@@ -55,10 +107,14 @@ pub struct ProgressLine {
 
 impl ProgressLine {
     /// Starts drawing a countdown of `seconds`.
-    pub fn start(seconds: f64, subject: String, after: &'static str) -> ProgressLine {
+    pub fn start(
+        seconds: f64,
+        subject: String,
+        after: impl Fn() -> String + Send + 'static,
+    ) -> ProgressLine {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
-            draw_countdown(seconds, &subject, after, &stopped);
+            draw_countdown(seconds, &subject, &after, &stopped);
             eprint!("\r\x1b[K");
         });
         ProgressLine {
@@ -69,14 +125,18 @@ impl ProgressLine {
 }
 
 /// Redraws the line once per second until `stopped` fires (or its sender is dropped).
-fn draw_countdown(seconds: f64, subject: &str, after: &str, stopped: &mpsc::Receiver<()>) {
+fn draw_countdown(
+    seconds: f64,
+    subject: &str,
+    after: &dyn Fn() -> String,
+    stopped: &mpsc::Receiver<()>,
+) {
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let line = |state: &str| eprint!("\rpprof-fetch: collecting {subject} ... {state}\x1b[K");
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left < Duration::from_millis(10) {
-            line(after);
-            let _ = stopped.recv();
+            draw_after(&line, after, stopped);
             return;
         }
         line(&format!("{} s left", left.as_secs_f64().ceil() as u64));
@@ -84,6 +144,22 @@ fn draw_countdown(seconds: f64, subject: &str, after: &str, stopped: &mpsc::Rece
             0 => Duration::from_secs(1),
             fraction => Duration::from_nanos(fraction as u64),
         };
+        if stopped.recv_timeout(tick) != Err(mpsc::RecvTimeoutError::Timeout) {
+            return;
+        }
+    }
+}
+
+/// Shows `after()` until `stopped` fires, redrawn when it changes (checked 5 times a second).
+fn draw_after(line: &dyn Fn(&str), after: &dyn Fn() -> String, stopped: &mpsc::Receiver<()>) {
+    let mut shown = String::new();
+    loop {
+        let state = after();
+        if state != shown {
+            line(&state);
+            shown = state;
+        }
+        let tick = Duration::from_millis(200);
         if stopped.recv_timeout(tick) != Err(mpsc::RecvTimeoutError::Timeout) {
             return;
         }

@@ -176,7 +176,8 @@ mod tests {
     fn messages_match_claps_own_first_line() {
         let lines: &[&[&str]] = &[
             &["--bogus"],
-            &["a", "b"],
+            &["-j", "0"],
+            &["--jobs", "x"],
             &["-t", "0"],
             &["-t"],
             &["--timeout", "x"],
@@ -206,10 +207,10 @@ mod tests {
             message(&error(&line), &argv(&line)),
             format!("unexpected argument '--title' {GO_TORCH_HINT}")
         );
-        let line = ["--", "-inuse_space", "x"];
+        let line = ["--bogus", "--", "-inuse_space"];
         assert_eq!(
             message(&error(&line), &argv(&line)),
-            "unexpected argument 'x' found"
+            "unexpected argument '--bogus' found"
         );
     }
 }
