@@ -5,6 +5,7 @@ pub mod collapse;
 pub mod fetch;
 pub mod flamegraph;
 pub mod shape;
+pub mod suggest;
 
 use std::io;
 

@@ -46,6 +46,11 @@ pub fn classify(data: &[u8]) -> Result<Kind, ProfileError> {
     if is_gperftools(data) {
         return Err(ProfileError::NotSupported("legacy gperftools CPU profile"));
     }
+    if is_plain_text(data) {
+        return Err(ProfileError::NotAProfile(
+            "plain text (an error message, or the wrong URL?)",
+        ));
+    }
     Ok(Kind::Protobuf)
 }
 
@@ -112,7 +117,49 @@ fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
             "already folded stacks; pipe them into flamegraph",
         ));
     }
+    if line.starts_with("heap_v2/") {
+        return Err(ProfileError::NotSupported(
+            "jemalloc heap profile (heap_v2); jeprof reads it",
+        ));
+    }
+    if is_json(line) {
+        return Err(ProfileError::NotAProfile(
+            "looks like JSON (an API answer: is the URL the program's /debug/pprof/ endpoint?)",
+        ));
+    }
     Ok(None)
+}
+
+/// A line that opens a JSON object or array (`{`, or `[` then a value).
+fn is_json(line: &str) -> bool {
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('{') => true,
+        Some('[') => {
+            let next = chars.find(|c| !c.is_whitespace());
+            next.is_none_or(|c| matches!(c, '{' | '[' | '"' | ']' | '-' | '0'..='9'))
+        }
+        _ => false,
+    }
+}
+
+/// True when the start of `data` is plain text: valid UTF-8 (a sequence cut at the end of the
+/// sample allowed) without control characters other than tab, CR and LF. A protobuf profile
+/// never is: its first fields' tags and varints are control bytes.
+fn is_plain_text(data: &[u8]) -> bool {
+    let sample = &data[..data.len().min(4096)];
+    let text = match std::str::from_utf8(sample) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() => {
+            // cut inside a character at the end of the sample
+            std::str::from_utf8(&sample[..e.valid_up_to()]).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
 }
 
 /// `<name> profile: total N` (debug=1 output of any named profile).
