@@ -19,6 +19,13 @@ Register-ArgumentCompleter -Native -CommandName 'flamegraph' -ScriptBlock {
         $element.Value
     }) -join ';'
 
+    # the word before the one being completed: an option whose values are offered
+    $previous = if ($wordToComplete -eq '') { $commandElements[-1] } else { $commandElements[-2] }
+    if ("$previous" -ieq '--colors' -or "$previous" -ieq '-colors') {
+        return @('hot', 'mem', 'io', 'red', 'green', 'blue', 'yellow', 'purple', 'aqua', 'orange', 'java', 'perl', 'js', 'wakeup', 'chain', 'go') | Where-Object { $_ -like "$wordToComplete*" } |
+            ForEach-Object { [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, $_) }
+    }
+
     $completions = @(switch ($command) {
         'flamegraph' {
             [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'Heading text [default: Flame Graph, Icicle Graph with --inverted, Flame Chart with --flamechart]')
@@ -30,8 +37,9 @@ Register-ArgumentCompleter -Native -CommandName 'flamegraph' -ScriptBlock {
             [CompletionResult]::new('--fontsize', '--fontsize', [CompletionResultType]::ParameterName, 'Font size in pixels; also sets the paddings [default: 12]')
             [CompletionResult]::new('--fontwidth', '--fontwidth', [CompletionResultType]::ParameterName, 'Average glyph width as a fraction of the font size, for label truncation [default: 0.59]')
             [CompletionResult]::new('--countname', '--countname', [CompletionResultType]::ParameterName, 'Unit of the counts, shown in tooltips; any other than `samples` silences the low-count warning [default: samples]')
+            [CompletionResult]::new('--units', '--units', [CompletionResultType]::ParameterName, 'Unit of the counts, as pprof names it: memory (bytes, kB, MB, ...) and time (nanoseconds, us, ms, seconds, hours) units show tooltips as `go tool pprof` labels (1.50MB, 35.20ms); any other unit (count, goroutines, ...) only names the counts')
             [CompletionResult]::new('--nametype', '--nametype', [CompletionResultType]::ParameterName, 'Prefix of the hover details line [default: Function:]')
-            [CompletionResult]::new('--colors', '--colors', [CompletionResultType]::ParameterName, 'Palette: hot, mem, io, red, green, blue, yellow, purple, aqua, orange, java, perl, js, wakeup, chain [default: hot]')
+            [CompletionResult]::new('--colors', '--colors', [CompletionResultType]::ParameterName, 'Palette; `go` colors Go frames by kind: runtime red, standard library yellow, main green, modules aqua, labels purple, goroutine states blue, unsymbolized and native orange [default: hot]')
             [CompletionResult]::new('--bgcolors', '--bgcolors', [CompletionResultType]::ParameterName, 'Background: yellow, blue, green, grey or #rrggbb [default: derived from the palette]')
             [CompletionResult]::new('--notes', '--notes', [CompletionResultType]::ParameterName, 'Text of an XML comment at the top of the SVG')
             [CompletionResult]::new('--total', '--total', [CompletionResultType]::ParameterName, 'Total used for scaling instead of the sum of the counts (ignored when smaller)')

@@ -19,6 +19,13 @@ Register-ArgumentCompleter -Native -CommandName 'pprof-fetch' -ScriptBlock {
         $element.Value
     }) -join ';'
 
+    # the word before the one being completed: an option whose values are offered
+    $previous = if ($wordToComplete -eq '') { $commandElements[-1] } else { $commandElements[-2] }
+    if ("$previous" -ieq '--profile' -or "$previous" -ieq '-profile') {
+        return @('cpu', 'profile', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'threadcreate', 'trace') | Where-Object { $_ -like "$wordToComplete*" } |
+            ForEach-Object { [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, $_) }
+    }
+
     $completions = @(switch ($command) {
         'pprof-fetch' {
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Base URL of the program (go-torch); its path is replaced by --suffix')

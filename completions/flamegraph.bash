@@ -23,7 +23,7 @@ _flamegraph() {
 
     case "${cmd}" in
         flamegraph)
-            opts="--title --subtitle --width --height --minwidth --fonttype --fontsize --fontwidth --countname --nametype --colors --bgcolors --hash --random --cp --reverse --inverted --flamechart --negate --notes --total --factor --nameattr --encoding --html --help --version"
+            opts="--title --subtitle --width --height --minwidth --fonttype --fontsize --fontwidth --countname --units --nametype --colors --bgcolors --hash --random --cp --reverse --inverted --flamechart --negate --notes --total --factor --nameattr --encoding --html --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -65,12 +65,16 @@ _flamegraph() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --units)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --nametype)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --colors)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "hot mem io red green blue yellow purple aqua orange java perl js wakeup chain go" -- "${cur}"))
                     return 0
                     ;;
                 --bgcolors)

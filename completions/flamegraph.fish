@@ -7,8 +7,24 @@ complete -c flamegraph -l fonttype -d 'Font family of all text [default: Verdana
 complete -c flamegraph -l fontsize -d 'Font size in pixels; also sets the paddings [default: 12]' -r
 complete -c flamegraph -l fontwidth -d 'Average glyph width as a fraction of the font size, for label truncation [default: 0.59]' -r
 complete -c flamegraph -l countname -d 'Unit of the counts, shown in tooltips; any other than `samples` silences the low-count warning [default: samples]' -r
+complete -c flamegraph -l units -d 'Unit of the counts, as pprof names it: memory (bytes, kB, MB, ...) and time (nanoseconds, us, ms, seconds, hours) units show tooltips as `go tool pprof` labels (1.50MB, 35.20ms); any other unit (count, goroutines, ...) only names the counts' -r
 complete -c flamegraph -l nametype -d 'Prefix of the hover details line [default: Function:]' -r
-complete -c flamegraph -l colors -d 'Palette: hot, mem, io, red, green, blue, yellow, purple, aqua, orange, java, perl, js, wakeup, chain [default: hot]' -r
+complete -c flamegraph -l colors -d 'Palette; `go` colors Go frames by kind: runtime red, standard library yellow, main green, modules aqua, labels purple, goroutine states blue, unsymbolized and native orange [default: hot]' -r -f -a "hot\t''
+mem\t''
+io\t''
+red\t''
+green\t''
+blue\t''
+yellow\t''
+purple\t''
+aqua\t''
+orange\t''
+java\t''
+perl\t''
+js\t''
+wakeup\t''
+chain\t''
+go\t''"
 complete -c flamegraph -l bgcolors -d 'Background: yellow, blue, green, grey or #rrggbb [default: derived from the palette]' -r
 complete -c flamegraph -l notes -d 'Text of an XML comment at the top of the SVG' -r
 complete -c flamegraph -l total -d 'Total used for scaling instead of the sum of the counts (ignored when smaller)' -r

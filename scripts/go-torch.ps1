@@ -7,7 +7,9 @@ pprof-fetch | pprof-collapse | flamegraph, without Go's toolchain or perl.
 The same options as scripts/go-torch (the POSIX sh version); run `go-torch.ps1 --help`.
 The profile source is a URL (fetched with pprof-fetch) or a saved profile file. The three tools
 must be on PATH (cargo install --locked --path . puts them in %USERPROFILE%\.cargo\bin).
-flamegraph's --countname comes from the unit of the profile's value column (bytes for heap).
+flamegraph's --units comes from the profile's value column (bytes for heap, nanoseconds for
+block and mutex), the title names the profile kind and column (heap: inuse_space), and heap
+graphs get the mem palette, goroutine, block and mutex graphs the go palette.
 
 Profiles and graphs travel between the tools through files in a temporary folder, byte for
 byte: PowerShell's own pipeline would re-encode them as text.
@@ -167,24 +169,30 @@ function ConvertTo-Argument([string]$Text) {
     return $quoted.ToString()
 }
 
-# Runs a tool with its stdout going byte for byte into $OutFile; returns its exit status.
+# Runs a tool with its stdout going byte for byte into $OutFile; returns its exit status. Its
+# messages go to stderr with the temporary profile's path replaced by $script:Where (the URL or
+# file the profile came from).
 function Invoke-ToFile([string]$Tool, [string[]]$Arguments, [string]$OutFile) {
     $info = New-Object System.Diagnostics.ProcessStartInfo
     $info.FileName = Find-Tool $Tool
     $info.Arguments = (@($Arguments) | ForEach-Object { ConvertTo-Argument $_ }) -join ' '
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
     $process = [System.Diagnostics.Process]::Start($info)
+    $messages = $process.StandardError.ReadToEndAsync()
     $stream = [System.IO.File]::Create($OutFile)
     try { $process.StandardOutput.BaseStream.CopyTo($stream) }
     finally { $stream.Dispose() }
     $process.WaitForExit()
+    $text = $messages.Result
+    if ($script:TempProfile -and $script:Where) { $text = $text.Replace($script:TempProfile, $script:Where) }
+    if ($text) { [Console]::Error.Write($text) }
     return $process.ExitCode
 }
 
-# flamegraph's --countname for a column TYPE/UNIT.
-function Get-CountName([string]$Type, [string]$Unit) {
-    if ($Type -eq 'samples') { return 'samples' }
+# flamegraph's --units for a column TYPE/UNIT.
+function Get-Units([string]$Type, [string]$Unit) {
     if ($Unit -ne 'count') { return $Unit }
     if ($Type -like '*objects') { return 'objects' }
     if ($Type -eq 'goroutine') { return 'goroutines' }
@@ -192,20 +200,68 @@ function Get-CountName([string]$Type, [string]$Unit) {
     return $Type
 }
 
-# The unit of the chosen column, from `pprof-collapse --list` ("  N  TYPE/UNIT  (default)").
-function Find-CountName([string]$ProfilePath, [string[]]$SampleArgs) {
+# The chosen column, from `pprof-collapse --list` ("  N  TYPE/UNIT ...  (default)"): its
+# --units, its type, the profile kind it shows (heap and allocs have the same columns; allocs'
+# default is alloc_space; the URL's kind wins later) and a palette; $null when not found.
+function Find-Column([string]$ProfilePath, [string[]]$SampleArgs) {
     $collapse = Find-Tool 'pprof-collapse'
-    $listing = & $collapse --list @SampleArgs $ProfilePath
+    $listing = & $collapse --list @SampleArgs $ProfilePath 2>$null
     $want = $Settings.Sample
+    $found = $null
+    $defaultType = ''
     foreach ($line in @($listing)) {
         if ("$line" -notmatch '^\s+(\d+)\s+([^/\s]+)/(\S+)(.*)$') { continue }
         $index = $Matches[1]; $type = $Matches[2]; $unit = $Matches[3]; $rest = $Matches[4]
+        if ($rest -match '\(default\)') { $defaultType = $type }
         $chosen = if ($want) {
             $want -eq $index -or $want -eq $type -or ($want -like 'inuse_*' -and $want.Substring(6) -eq $type)
         }
         else { $rest -match '\(default\)' }
-        if ($chosen) { return Get-CountName $type $unit }
+        if ($chosen -and -not $found) { $found = @{ Type = $type; Unit = $unit } }
     }
+    if (-not $found) { return $null }
+    $type = $found.Type
+    $kind = $type
+    $palette = ''
+    if ($type -in 'samples', 'cpu') { $kind = 'cpu' }
+    elseif ($type -match '^(alloc|inuse)_') {
+        $kind = if ($defaultType -eq 'alloc_space') { 'allocs' } else { 'heap' }
+        $palette = 'mem'
+    }
+    elseif ($type -in 'contentions', 'delay') { $kind = 'block/mutex'; $palette = 'go' }
+    elseif ($type -eq 'goroutine') { $palette = 'go' }
+    return @{ Units = (Get-Units $type $found.Unit); Type = $type; Kind = $kind; Palette = $palette }
+}
+
+# What messages call the profile: the saved file, or the URL it is fetched from (as pprof-fetch
+# builds it: a URL without a path gets --suffix, -u gets its path replaced by --suffix).
+function Get-Where([string]$Source) {
+    if ($Settings.BinaryInput) { return $Settings.BinaryInput }
+    if ($Source -and (Test-Path -LiteralPath $Source -PathType Leaf)) { return $Source }
+    $base = if ($Source) { $Source } elseif ($Settings.Url) { $Settings.Url } else { 'http://localhost:8080' }
+    $scheme = ''
+    if ($base -match '^([A-Za-z][A-Za-z0-9+.-]*://)(.*)$') { $scheme = $Matches[1]; $base = $Matches[2] }
+    $slash = $base.IndexOf('/')
+    $hostPart = if ($slash -ge 0) { $base.Substring(0, $slash) } else { $base }
+    $path = if ($slash -ge 0) { $base.Substring($slash) } else { '' }
+    if (-not $Source -or $path -eq '' -or $path -eq '/') {
+        $path = if ($Settings.Suffix) { $Settings.Suffix } else { '/debug/pprof/profile' }
+        if (-not $path.StartsWith('/')) { $path = '/' + $path }
+    }
+    return "$scheme$hostPart$path"
+}
+
+# The SVG file must be writable before a profile is taken (a CPU profile takes 30 s): the
+# problem, or '' when it can be written.
+function Test-Output([string]$File) {
+    if (Test-Path -LiteralPath $File -PathType Container) { return "cannot write ${File}: it is a folder" }
+    if (Test-Path -LiteralPath $File -PathType Leaf) {
+        try { $stream = [System.IO.File]::Open($File, 'Open', 'Write'); $stream.Dispose(); return '' }
+        catch { return "cannot write ${File}: permission denied" }
+    }
+    $folder = Split-Path -Parent $File
+    if (-not $folder) { $folder = '.' }
+    if (-not (Test-Path -LiteralPath $folder -PathType Container)) { return "cannot write ${File}: no folder $folder" }
     return ''
 }
 
@@ -215,12 +271,19 @@ function Invoke-GoTorch([string]$Temp) {
     $script:ExitStatus = 1
     $sources = @($Settings.Sources)
     $source = if ($sources.Count -gt 0) { $sources[-1] } else { '' }
+    if (-not $Settings.Print -and -not $Settings.Raw) {
+        $problem = Test-Output $Settings.File
+        if ($problem) { Write-Message $problem; return }
+    }
+    $script:Where = Get-Where $source
+    $script:TempProfile = ''
 
     # 1. The profile: a saved file, or fetched into the temporary folder.
     if ($Settings.BinaryInput) { $profilePath = $Settings.BinaryInput }
     elseif ($source -and (Test-Path -LiteralPath $source -PathType Leaf)) { $profilePath = $source }
     else {
         $profilePath = Join-Path $Temp 'profile'
+        $script:TempProfile = $profilePath
         $fetchArgs = @('-o', $profilePath)
         if ($Settings.Url) { $fetchArgs += @('-u', $Settings.Url) }
         if ($Settings.Suffix) { $fetchArgs += @('--suffix', $Settings.Suffix) }
@@ -235,20 +298,32 @@ function Invoke-GoTorch([string]$Temp) {
     # (An `if` that yields @() would assign $null, and @($null) is one empty argument.)
     $sampleArgs = @()
     if ($Settings.Sample) { $sampleArgs = @('-i', $Settings.Sample) }
-    if ($Settings.Raw) {
-        $collapse = Find-Tool 'pprof-collapse'
-        & $collapse @sampleArgs $profilePath
-        $script:ExitStatus = $LASTEXITCODE
-        return
-    }
     $folded = Join-Path $Temp 'folded'
     $status = Invoke-ToFile 'pprof-collapse' (@($sampleArgs) + $profilePath) $folded
     if ($status -ne 0) { $script:ExitStatus = $status; return }
+    if ($Settings.Raw) {
+        $out = [Console]::OpenStandardOutput()
+        $in = [System.IO.File]::OpenRead($folded)
+        try { $in.CopyTo($out); $out.Flush() }
+        finally { $in.Dispose() }
+        $script:ExitStatus = 0
+        return
+    }
 
-    # 3. and 4. The unit of that column as --countname, and the flame graph.
+    # 3. and 4. The chosen column's --units, a title naming kind and column, its palette, and
+    # the flame graph.
     $graphArgs = @()
-    $countName = Find-CountName $profilePath $sampleArgs
-    if ($countName) { $graphArgs += @('--countname', $countName) }
+    $column = Find-Column $profilePath $sampleArgs
+    if ($column) {
+        $kind = $column.Kind
+        switch -regex ($script:Where -replace '\?.*$', '') {
+            '/debug/pprof/profile$' { $kind = 'cpu' }
+            '/debug/pprof/(heap|allocs|goroutine|block|mutex|threadcreate)$' { $kind = $Matches[1] }
+        }
+        $graphArgs += @('--units', $column.Units)
+        if ($Settings.Flamegraph -notcontains '--title') { $graphArgs += @('--title', "${kind}: $($column.Type)") }
+        if ($column.Palette -and $Settings.Flamegraph -notcontains '--colors') { $graphArgs += @('--colors', $column.Palette) }
+    }
     $graphArgs += $Settings.Flamegraph
     $graphArgs += $folded
     if ($Settings.Print) {

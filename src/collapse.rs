@@ -157,7 +157,8 @@ impl Collapser {
             return Ok(());
         };
         let location_segments = self.location_segments(profile);
-        self.add_samples(profile, column, &location_segments)
+        let source = Source::new(name, profile, column);
+        self.add_samples(&source, profile, column, &location_segments)
     }
 
     /// Like [`Collapser::add`], but takes the profile so that its locations and strings can
@@ -167,9 +168,10 @@ impl Collapser {
             return Ok(());
         };
         let location_segments = self.location_segments(&profile);
+        let source = Source::new(name, &profile, column);
         let o = &self.options;
         profile.release_symbols(o.labels || !o.tag_root.is_empty() || !o.tag_leaf.is_empty());
-        self.add_samples(&profile, column, &location_segments)
+        self.add_samples(&source, &profile, column, &location_segments)
     }
 
     /// Prepares `profile`'s locations for samples handed over one at a time with
@@ -207,18 +209,31 @@ impl Collapser {
 
     fn add_samples(
         &mut self,
+        source: &Source,
         profile: &Profile,
         column: usize,
         location_segments: &[u32],
     ) -> Result<(), CollapseError> {
         self.stacks.reserve(profile.sample_count());
+        // samples with a value, and those of them without any frame (left out)
+        let (mut all, mut stackless) = ((0u64, 0i128), (0u64, 0i128));
         profile.for_each_sample(|sample| -> Result<(), CollapseError> {
             let value = sample.values[column];
             if value != 0 {
-                self.fold_sample(profile, sample, location_segments, value);
+                all = (all.0 + 1, all.1 + i128::from(value));
+                if !self.fold_sample(profile, sample, location_segments, value) {
+                    stackless = (stackless.0 + 1, stackless.1 + i128::from(value));
+                }
             }
             Ok(())
-        })
+        })?;
+        if stackless.0 > 0 {
+            self.warnings.push(format!(
+                "{}: {} of {} samples ({} of {} {}) have no stack frames and are left out",
+                source.name, stackless.0, all.0, stackless.1, all.1, source.column
+            ));
+        }
+        Ok(())
     }
 
     /// Warns when inputs are summed over different column types.
@@ -281,13 +296,14 @@ impl Collapser {
             .reserve_frames(profile.locations.len(), count, bytes);
     }
 
+    /// Adds one sample with its frames; false when it has none (no location, no label frame).
     fn fold_sample(
         &mut self,
         profile: &Profile,
         sample: &SampleRef<'_>,
         location_segments: &[u32],
         value: i64,
-    ) {
+    ) -> bool {
         let mut key = std::mem::take(&mut self.key);
         key.clear();
         if let Some(root) = sample.root {
@@ -307,10 +323,12 @@ impl Collapser {
             let frame = self.tag_frame(profile, sample.labels, Tag::Leaf(i));
             push_id(&mut key, frame);
         }
-        if !key.is_empty() {
+        let has_frames = !key.is_empty();
+        if has_frames {
             self.stacks.add(&key, i128::from(value));
         }
         self.key = key;
+        has_frames
     }
 
     /// The segment of one label frame (its text in `self.text`).
@@ -425,5 +443,21 @@ pub fn collapse_to_vec(
 impl From<io::Error> for CollapseError {
     fn from(e: io::Error) -> Self {
         CollapseError::Profile(ProfileError::Read(e))
+    }
+}
+
+/// An input as its messages name it: the input and the folded column (`threadcreate/count`),
+/// taken before the profile's strings are released.
+struct Source {
+    name: String,
+    column: String,
+}
+
+impl Source {
+    fn new(name: &str, profile: &Profile, column: usize) -> Source {
+        Source {
+            name: name.to_owned(),
+            column: profile.type_name(profile.sample_types[column]),
+        }
     }
 }

@@ -9,18 +9,74 @@
 
 use std::io::{self, BufRead, Write};
 
+/// A count, or a sum of counts, with Perl's number semantics (docs/flamegraph.md, "Input
+/// format"): a count without `.` is an exact unsigned integer, and sums of integers stay exact
+/// until they pass 2^64 − 1; a count with `.` is a double, and adding a double (or
+/// overflowing) gives a double from then on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Count {
+    /// An exact integer.
+    Int(u64),
+    /// A double.
+    Real(f64),
+}
+
+impl Count {
+    /// The integer 0.
+    pub const ZERO: Count = Count::Int(0);
+
+    /// The sum, exact while both are integers and it fits in 64 bits.
+    #[inline]
+    #[must_use]
+    pub fn plus(self, other: Count) -> Count {
+        if let (Count::Int(a), Count::Int(b)) = (self, other) {
+            if let Some(sum) = a.checked_add(b) {
+                return Count::Int(sum);
+            }
+        }
+        Count::Real(self.to_f64() + other.to_f64())
+    }
+
+    /// The nearest double.
+    #[inline]
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Count::Int(n) => n as f64,
+            Count::Real(x) => x,
+        }
+    }
+
+    /// `self − before` as the nearest double of the exact difference when both are
+    /// integers, else the difference of the doubles.
+    #[inline]
+    pub fn minus(self, before: Count) -> f64 {
+        match (self, before) {
+            // u64 differences convert in one instruction; i128 ones need a library call
+            (Count::Int(a), Count::Int(b)) if a >= b => (a - b) as f64,
+            (Count::Int(a), Count::Int(b)) => -((b - a) as f64),
+            _ => self.to_f64() - before.to_f64(),
+        }
+    }
+
+    /// True for an integer or a double that is 0.
+    pub fn is_zero(self) -> bool {
+        self.to_f64() == 0.0
+    }
+}
+
 /// The count column(s) of one folded line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Counts {
     /// An ordinary line: `STACK COUNT`.
-    One(f64),
+    One(Count),
     /// A differential line: `STACK BEFORE AFTER` (widths use `AFTER`).
-    Two(f64, f64),
+    Two(Count, Count),
 }
 
 impl Counts {
     /// The count that gives the stack its width: the only count, or the second of two.
-    pub fn width(self) -> f64 {
+    #[inline]
+    pub fn width(self) -> Count {
         match self {
             Counts::One(c) => c,
             Counts::Two(_, c2) => c2,
@@ -43,7 +99,7 @@ pub fn parse_line(line: &str) -> Option<(&str, Counts)> {
 
 /// Matches `^(STACK)WS(COUNT)$` with a greedy STACK: COUNT is the trailing run of digits and
 /// dots (it must be `[0-9]+(\.[0-9]*)?`) and exactly one whitespace character precedes it.
-fn split_count(text: &str) -> Option<(&str, f64)> {
+fn split_count(text: &str) -> Option<(&str, Count)> {
     let bytes = text.as_bytes();
     let start = bytes
         .iter()
@@ -97,17 +153,23 @@ fn is_count(run: &[u8]) -> bool {
     }
 }
 
-/// The count text as the nearest double (integers below 2^53 exactly).
-fn parse_count(text: &str) -> f64 {
-    if text.len() <= 15 && !text.contains('.') {
-        let mut value = 0u64;
-        for b in text.bytes() {
-            value = value * 10 + u64::from(b - b'0');
+/// The count text as a [`Count`]: an integer when it has no `.` and fits in 64 bits, else the
+/// nearest double.
+fn parse_count(text: &str) -> Count {
+    if !text.contains('.') {
+        if text.len() <= 19 {
+            let mut value = 0u64;
+            for b in text.bytes() {
+                value = value * 10 + u64::from(b - b'0');
+            }
+            return Count::Int(value);
         }
-        return value as f64;
+        if let Ok(value) = text.parse::<u64>() {
+            return Count::Int(value);
+        }
     }
     let text = text.strip_suffix('.').unwrap_or(text);
-    text.parse().unwrap_or(0.0)
+    Count::Real(text.parse().unwrap_or(0.0))
 }
 
 /// The part of `stack` whose `;`-separated fields are the frames: trailing empty fields
@@ -320,19 +382,68 @@ mod tests {
 
     #[test]
     fn parses_one_and_two_counts() {
-        assert_eq!(parse_line("a;b 10"), Some(("a;b", Counts::One(10.0))));
-        assert_eq!(parse_line("a;b 1 5"), Some(("a;b", Counts::Two(1.0, 5.0))));
-        assert_eq!(parse_line("a;b 12."), Some(("a;b", Counts::One(12.0))));
-        assert_eq!(parse_line("a;b\t1.5\r"), Some(("a;b", Counts::One(1.5))));
-        assert_eq!(parse_line(" 5"), Some(("", Counts::One(5.0))));
-        assert_eq!(parse_line(" 1 2"), Some(("", Counts::Two(1.0, 2.0))));
+        assert_eq!(
+            parse_line("a;b 10"),
+            Some(("a;b", Counts::One(Count::Int(10))))
+        );
+        assert_eq!(
+            parse_line("a;b 1 5"),
+            Some(("a;b", Counts::Two(Count::Int(1), Count::Int(5))))
+        );
+        assert_eq!(
+            parse_line("a;b 12."),
+            Some(("a;b", Counts::One(Count::Real(12.0))))
+        );
+        assert_eq!(
+            parse_line("a;b\t1.5\r"),
+            Some(("a;b", Counts::One(Count::Real(1.5))))
+        );
+        assert_eq!(parse_line(" 5"), Some(("", Counts::One(Count::Int(5)))));
+        assert_eq!(
+            parse_line(" 1 2"),
+            Some(("", Counts::Two(Count::Int(1), Count::Int(2))))
+        );
+    }
+
+    #[test]
+    fn integer_counts_are_exact() {
+        let count = |line| parse_line(line).map(|(_, counts)| counts.width());
+        assert_eq!(count("a 18446744073709551615"), Some(Count::Int(u64::MAX)));
+        assert_eq!(
+            count("a 18446744073709551616"),
+            Some(Count::Real(18446744073709551616.0))
+        );
+        assert_eq!(
+            count("a 1000000000000001"),
+            Some(Count::Int(1000000000000001))
+        );
+        let big = Count::Int(1_000_000_000_000_001);
+        assert_eq!(big.plus(Count::Int(3)), Count::Int(1_000_000_000_000_004));
+        assert_eq!(
+            Count::Int(u64::MAX).plus(Count::Int(1)),
+            Count::Real(u64::MAX as f64 + 1.0)
+        );
+        assert_eq!(Count::Int(2).plus(Count::Real(0.5)), Count::Real(2.5));
+        assert_eq!(
+            Count::Int(239807672958951499).minus(Count::Int(3)),
+            239807672958951496.0
+        );
     }
 
     #[test]
     fn stack_is_greedy() {
-        assert_eq!(parse_line("a;b  10"), Some(("a;b ", Counts::One(10.0))));
-        assert_eq!(parse_line("a;b 1  2"), Some(("a;b 1 ", Counts::One(2.0))));
-        assert_eq!(parse_line("a\u{3000}7"), Some(("a", Counts::One(7.0))));
+        assert_eq!(
+            parse_line("a;b  10"),
+            Some(("a;b ", Counts::One(Count::Int(10))))
+        );
+        assert_eq!(
+            parse_line("a;b 1  2"),
+            Some(("a;b 1 ", Counts::One(Count::Int(2))))
+        );
+        assert_eq!(
+            parse_line("a\u{3000}7"),
+            Some(("a", Counts::One(Count::Int(7))))
+        );
     }
 
     #[test]
@@ -379,8 +490,11 @@ mod tests {
                 negative: 0
             }
         );
-        assert_eq!(seen[0], ("a;\u{FFFD}b".to_owned(), Counts::One(3.0)));
-        assert_eq!(seen[1], ("c".to_owned(), Counts::One(2.0)));
+        assert_eq!(
+            seen[0],
+            ("a;\u{FFFD}b".to_owned(), Counts::One(Count::Int(3)))
+        );
+        assert_eq!(seen[1], ("c".to_owned(), Counts::One(Count::Int(2))));
     }
 
     #[test]

@@ -190,9 +190,9 @@ main.ancestor()
 fn a_prefix_before_every_header_is_no_dump() {
     let logged: String = DUMP.lines().map(|l| format!("app: {l}\n")).collect();
     let e = error(&[], logged.as_bytes());
-    assert!(
-        e.starts_with("pprof-collapse: <stdin>: not a pprof profile"),
-        "{e}"
+    assert_eq!(
+        e,
+        "pprof-collapse: <stdin>: not a profile: a goroutine dump whose lines carry a prefix (a log's timestamps?); strip the prefix first, e.g. with sed or cut\n"
     );
 }
 
@@ -262,6 +262,6 @@ fn list_describes_a_dump() {
     let r = collapse(&["--list"], DUMP.as_bytes());
     assert_eq!(
         r.stdout,
-        "<stdin>:\n  kind: goroutine dump\n  sample types (pick one with -i NAME or -i N):\n    0  goroutine/count  (default)\n    1  wait/minutes\n  goroutines: 2\n"
+        "<stdin>:\n  kind: goroutine dump\n  value columns (pick one with -i NAME or -i N), their units and totals:\n    0  goroutine/count  total 2 count  (flamegraph --units count)  (default)\n    1  wait/minutes  total 3 minutes  (flamegraph --units minutes)\n  goroutines: 2\n"
     );
 }

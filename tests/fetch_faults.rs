@@ -807,3 +807,53 @@ fn server_closing_without_an_answer_is_an_error() {
     );
     assert_eq!(text.lines().count(), 1, "{text}");
 }
+
+/// Go's single-dash long options, as `go tool pprof` users type them: `-seconds 2`,
+/// `-timeout=5`, `-output FILE`.
+#[test]
+fn go_style_single_dash_long_options_work() {
+    let profile = fake_profile();
+    let body = profile.clone();
+    let server = FakeServer::start(move |_, s| respond(s, "200 OK", &[], &body));
+    let dir = std::env::temp_dir().join(format!("pprof-fetch-go-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("heap.pb.gz");
+    let url = server.url("/debug/pprof/heap");
+    let output = pprof_fetch(&[
+        "-seconds",
+        "2",
+        "-timeout=5",
+        "-output",
+        file.to_str().unwrap(),
+        &url,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&file).unwrap(), profile);
+    assert_eq!(server.requests()[0].path, "/debug/pprof/heap?seconds=2");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--profile` on a URL that names another profile: the replacement is said, not silent.
+#[test]
+fn profile_replacing_the_url_profile_is_warned_about() {
+    let profile = fake_profile();
+    let server = FakeServer::start(move |_, s| respond(s, "200 OK", &[], &profile));
+    let url = server.url("/debug/pprof/goroutine");
+    let output = pprof_fetch(&[&url, "--profile", "heap"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "pprof-fetch: warning: --profile heap replaces the goroutine profile the URL names: \
+         fetching /debug/pprof/heap\n"
+    );
+    assert_eq!(server.requests()[0].path, "/debug/pprof/heap");
+    // the same profile, or -q: nothing said
+    for args in [
+        vec![url.as_str(), "--profile", "goroutine"],
+        vec![url.as_str(), "--profile", "heap", "-q"],
+    ] {
+        let output = pprof_fetch(&args);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(output.stderr.is_empty(), "{args:?}: {}", stderr(&output));
+    }
+}

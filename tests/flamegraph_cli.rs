@@ -177,7 +177,7 @@ fn missing_file_is_one_line_and_status_1() {
 }
 
 #[test]
-fn option_errors_print_message_and_usage() {
+fn option_errors_print_message_and_a_hint() {
     for (args, message) in [
         (
             vec!["--f"],
@@ -199,7 +199,13 @@ fn option_errors_print_message_and_usage() {
         assert!(result.stdout.is_empty());
         let mut lines = result.stderr.lines();
         assert_eq!(lines.next(), Some(message));
-        assert!(result.stderr.contains("Usage: flamegraph"), "{args:?}");
+        // one line, then a pointer to --help instead of the whole usage text
+        assert_eq!(
+            lines.next(),
+            Some("Try 'flamegraph --help' for the options."),
+            "{args:?}"
+        );
+        assert_eq!(lines.next(), None, "{args:?}");
     }
     let result = run(&["--bgcolors", "pink"], b"a 1\n");
     assert_eq!(

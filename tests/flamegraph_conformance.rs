@@ -14,7 +14,10 @@ fn bundled() -> PathBuf {
 }
 
 fn check_all(root: &Path) -> usize {
-    let cases = case_dirs(root);
+    check_cases(case_dirs(root))
+}
+
+fn check_cases(cases: Vec<PathBuf>) -> usize {
     // cases are independent processes: check them on every core
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -43,7 +46,7 @@ fn check_all(root: &Path) -> usize {
 
 #[test]
 fn bundled_cases_render_the_expected_frames() {
-    assert_eq!(check_all(&bundled()), 43);
+    assert_eq!(check_all(&bundled()), 44);
 }
 
 /// The full shared set, from the folder `FLAMEPIPE_SHARED` names (`.ci/run` sets it when the
@@ -55,6 +58,55 @@ fn shared_cases_render_the_expected_frames() {
         .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/flamegraph");
     let count = check_all(&PathBuf::from(shared).join("conformance/flamegraph"));
     assert!(count >= 43, "only {count} shared cases found");
+}
+
+/// The external set (real inputs from public repositories, flamegraph.pl's outputs), with
+/// `inft-huge-sample-counts` among them: counts past 10^17 must add up exactly.
+#[test]
+#[ignore = "needs FLAMEPIPE_SHARED"]
+fn external_cases_render_the_expected_frames() {
+    let shared = std::env::var_os("FLAMEPIPE_SHARED")
+        .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/external");
+    let cases = case_dirs(&PathBuf::from(shared).join("conformance/external/flamegraph/cases"));
+    let all = cases.len();
+    // the set's own notes: four frames of this case share y, x and title and differ only in
+    // width (0.0 and 0.1), so pairing frames by nearest x matches the wrong two; the frame
+    // lists are identical once sorted
+    let false_alarm = "inf-ghcprof-ticks_bytes--mw0";
+    let cases: Vec<PathBuf> = cases
+        .into_iter()
+        .filter(|c| !c.ends_with(false_alarm))
+        .collect();
+    assert_eq!(
+        cases.len() + 1,
+        all,
+        "{false_alarm} is no longer in the set"
+    );
+    let count = check_cases(cases);
+    assert!(count >= 533, "only {count} external cases found");
+}
+
+/// The bundled copy of the external case whose counts pass 10^17: flamegraph.pl adds them as
+/// exact integers, so a frame of 239807672958951499 shows `239,807,672,958,951,488` (its
+/// nearest double), not a sum rounded to 15 digits.
+#[test]
+fn huge_integer_counts_add_up_exactly() {
+    let case = bundled().join("inft-huge-sample-counts");
+    assert!(check_case(&case).is_empty(), "{:?}", check_case(&case));
+    let dir = scratch_dir("huge-counts");
+    let input = b"a;f 1000000000000001\nb;f 3\n";
+    let result = run_flamegraph(&["--minwidth".to_owned(), "0".to_owned()], input, &dir);
+    let graph = parse_graph(&result.stdout).unwrap();
+    let titles: Vec<&str> = graph.frames.iter().map(|f| f.title.as_str()).collect();
+    for title in [
+        "all (1,000,000,000,000,004 samples, 100%)",
+        "a (1,000,000,000,000,001 samples, 100.00%)",
+        "b (3 samples, 0.00%)",
+    ] {
+        assert!(titles.contains(&title), "{title} not in {titles:?}");
+    }
+    assert_eq!(titles.iter().filter(|t| t.starts_with("f (")).count(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The comparison itself must catch a wrong graph (here: `--hash` colors, a wrong width).

@@ -137,7 +137,7 @@ fn edge_cases(dir: &Path) -> Vec<Rendered> {
     let attrs = dir.join("attrs.tsv");
     std::fs::write(&attrs, "b\ttitle=custom title\nc\ttitle=0\n").unwrap();
     let attrs = attrs.display().to_string();
-    let cases: [(&str, &[&str], &str); 7] = [
+    let cases: [(&str, &[&str], &str); 10] = [
         ("ties", &[], "a;b 97\na;c 702\nd 1\n"),
         ("big", &["--width", "1000"], "a;b 239807672958951488\na;c 1000000000000001\nx 9007199254740993\n"),
         ("fractions", &["--total", "40.3"], "a;b 0.1\na;b;c 0.2\na 0.30000000000000004\nz 16.5\n"),
@@ -145,6 +145,9 @@ fn edge_cases(dir: &Path) -> Vec<Rendered> {
         ("diff", &["--negate", "--factor", "0.3", "--inverted"], "a;b 1 5\na;b;c 2 1\nx 3 3\ny;z 7 0.5\n"),
         ("names", &["--hash", "--fontsize", "9.5", "--width", "777"], "m;<b>&\"q\" 5\nm;t\u{1}ab\u{7}_[k] 3\nm;\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600} 40\nm;ééééééééé_[j] 9\n"),
         ("attrs", &["--nameattr", &attrs, "--colors", "java"], "a;b 4\na;c 5\nb 1\n"),
+        ("units", &["--units", "bytes", "--factor", "0.5", "--colors", "go"], "main.a;runtime.mallocgc 1536\nmain.a;sort.Slice 2097152\n[select];x=1 3 1\nz 0\n"),
+        ("units-time", &["--units", "ms", "--minwidth", "0"], "a;b 1\na;c 1500\nd 3600001\ne 0\n"),
+        ("huge", &["--minwidth", "0", "--units", "ns"], "s0;k;i 239807672958951499\ns1;k;i 129127208516546613\nt 3\n"),
     ];
     cases
         .iter()

@@ -102,17 +102,14 @@ fn seed_heap_command_counts_bytes() {
     assert_success(&output);
     let svg = std::fs::read_to_string(dir.join("torch.svg")).expect("torch.svg written");
     let block = frame(&svg, "main.newRetainedBlock").expect("the retained blocks");
-    assert!(block.contains(" bytes, "), "countname bytes: {block}");
+    // --units bytes: pprof's labels
     let megabytes: f64 = block
         .trim_start_matches("main.newRetainedBlock (")
-        .split(' ')
-        .next()
-        .and_then(|n| n.replace(',', "").parse().ok())
-        .expect("a byte count");
-    assert!(
-        megabytes >= 4.0 * 1024.0 * 1024.0,
-        "4 MiB retained: {block}"
-    );
+        .split_once("MB,")
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("a label in MB: {block}"));
+    assert!(megabytes >= 4.0, "4 MiB retained: {block}");
+    assert!(svg.contains(">heap: inuse_space</text>"), "the title");
 }
 
 #[test]
@@ -177,8 +174,12 @@ fn saved_profile_with_binaryinput_and_file() {
     assert_success(&output);
     let svg = std::fs::read_to_string(dir.join("out file.svg")).expect("out file.svg written");
     let root = frame(&svg, "all").expect("the root frame");
-    assert!(root.contains(" bytes, 100%"), "countname bytes: {root}");
+    assert_eq!(root, "all (611.72MB, 100%)", "--units bytes");
     assert!(svg.contains("fill=\"rgb(0,"), "the mem palette");
+    assert!(
+        svg.contains(">heap: alloc_space</text>"),
+        "the title names kind and column"
+    );
 }
 
 #[test]
@@ -226,6 +227,74 @@ fn fetch_failure_keeps_an_existing_svg() {
         std::fs::read_to_string(dir.join("torch.svg")).expect("read"),
         "old"
     );
+}
+
+/// A saved goroutine profile: counted in goroutines, drawn with the go palette, titled.
+#[test]
+fn goroutine_profile_gets_units_title_and_go_palette() {
+    let dir = scratch("goroutine-go");
+    let output = go_torch(&dir, &["-p", &data("goroutine.pb.gz")]);
+    assert_success(&output);
+    let svg = text(&output.stdout);
+    assert!(svg.contains(">goroutine: goroutine</text>"), "the title");
+    // grey background: the go palette's
+    assert!(
+        svg.contains("<stop stop-color=\"#f8f8f8\" offset=\"5%\" />"),
+        "go palette"
+    );
+    let root = frame(&svg, "all").expect("the root frame");
+    assert!(root.ends_with(" goroutines, 100%)"), "{root}");
+}
+
+/// `-f` into a folder that does not exist fails at once, before a profile is taken.
+#[test]
+fn unwritable_output_fails_before_fetching() {
+    let dir = scratch("unwritable");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let output = go_torch(&dir, &["-f", "/nonexistent/x.svg", "-u", &url, "-t", "30"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "go-torch: cannot write /nonexistent/x.svg: no folder /nonexistent\n"
+    );
+    assert!(listener.accept().is_err(), "nothing was fetched");
+}
+
+/// A URL that answers JSON: the message names the URL, not the temporary file.
+#[test]
+fn collapse_errors_name_the_url() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!(
+        "http://{}/debug/pprof/heap",
+        listener.local_addr().expect("address")
+    );
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("a request");
+        let mut head = [0u8; 1024];
+        let _ = stream.read(&mut head);
+        let body = b"{\"error\": \"no such route\"}";
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(reply.as_bytes());
+        let _ = stream.write_all(body);
+    });
+    let dir = scratch("json");
+    let output = go_torch(&dir, &[&url]);
+    let _ = server.join();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "pprof-collapse: {url}: not a profile: looks like JSON (an API answer: is the URL \
+             the program's /debug/pprof/ endpoint?)\n"
+        )
+    );
+    assert!(!dir.join("torch.svg").exists());
 }
 
 #[test]

@@ -143,9 +143,22 @@ fn help_version_and_list() {
     );
     let o = run(&["--list", &data("allocs.pb.gz")]);
     let list = String::from_utf8(o.stdout).unwrap();
-    assert!(list.contains("1  alloc_space/bytes  (default)"), "{list}");
-    assert!(list.contains("3  inuse_space/bytes\n"), "{list}");
-    assert!(list.contains("samples: "), "{list}");
+    assert!(
+        list.contains(
+            "1  alloc_space/bytes  total 659943704 bytes  (flamegraph --units bytes)  (default)\n"
+        ),
+        "{list}"
+    );
+    assert!(
+        list.contains("3  inuse_space/bytes  total 18896463 bytes  (flamegraph --units bytes)\n"),
+        "{list}"
+    );
+    assert!(
+        list.contains(
+            "  sample records: 7 (not a total: each record holds one value per column)\n"
+        ),
+        "{list}"
+    );
 }
 
 #[test]

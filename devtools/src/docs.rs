@@ -97,12 +97,64 @@ pub fn man_page(tool: &Tool) -> io::Result<Vec<u8>> {
     .into_bytes();
     man.render_title(&mut page)?;
     man.render_name_section(&mut page)?;
-    man.render_synopsis_section(&mut page)?;
+    let mut command = (tool.command)();
+    // the built command has the --help and --version that clap adds
+    command.build();
+    page.extend_from_slice(synopsis(&command).as_bytes());
     page.extend_from_slice(b".SH DESCRIPTION\n");
     page.extend_from_slice(description.as_bytes());
     man.render_options_section(&mut page)?;
     page.extend_from_slice(after_options.as_bytes());
     Ok(lint_clean(&page))
+}
+
+/// The SYNOPSIS section: every option with its value placeholder (`[--title TEXT]`,
+/// `[-t|--seconds SECS]`), which clap_mangen's synopsis leaves out, then the operands.
+fn synopsis(command: &Command) -> String {
+    let escape = |text: &str| text.replace('\\', "\\e").replace('-', "\\-");
+    let mut line = format!(".SH SYNOPSIS\n\\fB{}\\fR", escape(command.get_name()));
+    // options first, then the operands
+    let options = command.get_arguments().filter(|arg| !arg.is_positional());
+    let operands = command.get_arguments().filter(|arg| arg.is_positional());
+    for arg in options.chain(operands).filter(|arg| !arg.is_hide_set()) {
+        let values: Vec<String> = match arg.get_value_names() {
+            Some(names) => names.iter().map(|n| n.to_string()).collect(),
+            None => vec![arg.get_id().to_string().to_uppercase()],
+        };
+        let placeholders: Vec<String> = values
+            .iter()
+            .map(|v| format!("\\fI{}\\fR", escape(v)))
+            .collect();
+        let item = if arg.is_positional() {
+            let many = arg.get_num_args().is_some_and(|n| n.max_values() > 1);
+            format!(
+                "{}{}",
+                placeholders.join(" "),
+                if many { "..." } else { "" }
+            )
+        } else {
+            let mut names = Vec::new();
+            if let Some(short) = arg.get_short() {
+                names.push(format!("\\fB\\-{}\\fR", escape(&short.to_string())));
+            }
+            if let Some(long) = arg.get_long() {
+                names.push(format!("\\fB\\-\\-{}\\fR", escape(long)));
+            }
+            let mut item = names.join("|");
+            if arg.get_action().takes_values() {
+                item.push(' ');
+                item.push_str(&placeholders.join(" "));
+            }
+            item
+        };
+        if arg.is_required_set() {
+            line.push_str(&format!(" {item}"));
+        } else {
+            line.push_str(&format!(" [{item}]"));
+        }
+    }
+    line.push('\n');
+    line
 }
 
 /// Fixes the two things in clap_mangen's roff that `mandoc -T lint` reports: blanks at line
@@ -147,10 +199,47 @@ pub fn completion(tool: &Tool, shell: Shell) -> Generated {
     let mut command = (tool.command)();
     let mut content = Vec::new();
     clap_complete::generate(shell, &mut command, tool.name, &mut content);
+    if shell == Shell::PowerShell {
+        content = with_powershell_values(&command, content);
+    }
     Generated {
         path: PathBuf::from("completions").join(shell.file_name(tool.name)),
         content,
     }
+}
+
+/// clap_complete's PowerShell script completes option names only; this adds the values of
+/// the options that have a fixed set (`flamegraph --colors` offers the palettes), answered
+/// when the word before the cursor is such an option.
+fn with_powershell_values(command: &Command, script: Vec<u8>) -> Vec<u8> {
+    let mut block = String::new();
+    for arg in command.get_arguments() {
+        let (Some(long), values) = (arg.get_long(), arg.get_possible_values()) else {
+            continue;
+        };
+        if values.is_empty() {
+            continue;
+        }
+        let names: Vec<String> = values
+            .iter()
+            .map(|v| format!("'{}'", v.get_name().replace('\'', "''")))
+            .collect();
+        block.push_str(&format!(
+            "    if (\"$previous\" -ieq '--{long}' -or \"$previous\" -ieq '-{long}') {{\n        \
+             return @({}) | Where-Object {{ $_ -like \"$wordToComplete*\" }} |\n            \
+             ForEach-Object {{ [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, $_) }}\n    }}\n",
+            names.join(", ")
+        ));
+    }
+    let text = String::from_utf8_lossy(&script).into_owned();
+    let anchor = "    $completions = @(switch ($command) {";
+    if block.is_empty() || !text.contains(anchor) {
+        return script;
+    }
+    let previous = "    # the word before the one being completed: an option whose values are offered\n    \
+         $previous = if ($wordToComplete -eq '') { $commandElements[-1] } else { $commandElements[-2] }\n";
+    text.replacen(anchor, &format!("{previous}{block}\n{anchor}"), 1)
+        .into_bytes()
 }
 
 /// Writes every generated file under `root` (the flamepipe folder) that is missing or differs;

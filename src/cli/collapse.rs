@@ -34,24 +34,24 @@ Go profile kinds and their value columns (-i picks one; * = default):
   heap (/debug/pprof/heap): memory sampled since the program started
       0 alloc_objects/count   1 alloc_space/bytes   2 inuse_objects/count   3 inuse_space/bytes*
       pprof-fetch http://127.0.0.1:6060/debug/pprof/heap | pprof-collapse -i inuse_space \\
-        | flamegraph --colors mem --countname bytes > heap.svg
+        | flamegraph --colors mem --units bytes > heap.svg
   allocs (/debug/pprof/allocs): the same columns, default alloc_space
       pprof-fetch http://127.0.0.1:6060/debug/pprof/allocs | pprof-collapse -i alloc_objects \\
-        | flamegraph --colors mem --countname objects > allocs.svg
+        | flamegraph --colors mem --units objects > allocs.svg
   goroutine (/debug/pprof/goroutine): where every goroutine is right now
       0 goroutine/count*
       pprof-fetch http://127.0.0.1:6060/debug/pprof/goroutine | pprof-collapse --labels \\
-        | flamegraph --countname goroutines > goroutines.svg
+        | flamegraph --colors go --units goroutines > goroutines.svg
   block (/debug/pprof/block), mutex (/debug/pprof/mutex): time spent waiting
       0 contentions/count   1 delay/nanoseconds*
       pprof-fetch http://127.0.0.1:6060/debug/pprof/block | pprof-collapse \\
-        | flamegraph --countname nanoseconds > block.svg
+        | flamegraph --colors go --units nanoseconds > block.svg
       pprof-fetch http://127.0.0.1:6060/debug/pprof/mutex | pprof-collapse -i contentions \\
-        | flamegraph --countname contentions > mutex.svg
+        | flamegraph --colors go --units contentions > mutex.svg
   threadcreate (/debug/pprof/threadcreate): stacks that created OS threads
       0 threadcreate/count*
       pprof-fetch http://127.0.0.1:6060/debug/pprof/threadcreate | pprof-collapse \\
-        | flamegraph --countname threads > threads.svg
+        | flamegraph --units threads > threads.svg
   goroutine dumps (goroutine?debug=2, a panic's or SIGQUIT's stderr, a log): one per goroutine
       0 goroutine/count*   1 wait/minutes (--minutes)
       curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | pprof-collapse --state \\

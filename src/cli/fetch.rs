@@ -37,7 +37,7 @@ Examples:
   pprof-fetch                                       # http://localhost:8080/debug/pprof/profile?seconds=30
   pprof-fetch :6060 -t 10 | pprof-collapse | flamegraph > cpu.svg
   pprof-fetch -u http://app:6060 --profile heap | pprof-collapse -i inuse_space \\
-    | flamegraph --colors mem --countname bytes > heap.svg
+    | flamegraph --colors mem --units bytes > heap.svg
   pprof-fetch -t 60 --profile allocs -o allocs-delta.pb.gz app:6060   # allocations in 60 s
   pprof-fetch -H 'Authorization: Bearer TOKEN' https://app.example/debug/pprof/goroutine -o g.pb.gz
   pprof-fetch 'http://app:6060/debug/pprof/goroutine?debug=2'          # text, fine on a terminal
@@ -137,6 +137,39 @@ pub fn command() -> Command {
     Args::command()
 }
 
+/// The command line with Go's single-dash long options (`-seconds 5`, `-timeout=10`,
+/// `-output FILE`, as `go tool pprof` and go-torch users type them) written with two dashes,
+/// so clap reads them as the long options they are. An argument is rewritten only when the
+/// text after its dash, up to an `=`, is exactly one of the long names (or aliases) longer than
+/// one letter; everything after `--` is left alone.
+pub fn go_style_long_options(argv: &[String]) -> Vec<String> {
+    let command = command();
+    let longs: Vec<&str> = command
+        .get_arguments()
+        .flat_map(|arg| {
+            arg.get_long()
+                .into_iter()
+                .chain(arg.get_all_aliases().unwrap_or_default())
+        })
+        .filter(|name| name.len() > 1)
+        .collect();
+    let mut out = Vec::with_capacity(argv.len());
+    let mut options_ended = false;
+    for (index, arg) in argv.iter().enumerate() {
+        options_ended |= arg == "--";
+        let single = arg.strip_prefix('-').filter(|rest| !rest.starts_with('-'));
+        let rewrite = index > 0
+            && !options_ended
+            && single.is_some_and(|rest| longs.contains(&rest.split('=').next().unwrap_or("")));
+        out.push(if rewrite {
+            format!("-{arg}")
+        } else {
+            arg.clone()
+        });
+    }
+    out
+}
+
 /// `-t`: an integer ≥ 1.
 fn parse_seconds(text: &str) -> Result<u64, String> {
     text.trim()
@@ -191,6 +224,34 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         command().debug_assert();
+    }
+
+    #[test]
+    fn go_style_single_dash_long_options() {
+        // (as typed, as clap gets it)
+        let pairs = [
+            ("pprof-fetch", "pprof-fetch"),
+            ("-seconds", "--seconds"),
+            ("5", "5"),
+            ("-timeout=10", "--timeout=10"),
+            ("-output", "--output"),
+            ("x.pb.gz", "x.pb.gz"),
+            ("-time", "--time"),
+            ("7", "7"),
+            ("-q", "-q"),
+            ("-t", "-t"),
+            ("3", "3"),
+            ("-sec", "-sec"),
+            ("--", "--"),
+            ("-seconds", "-seconds"),
+        ];
+        let argv: Vec<String> = pairs.iter().map(|(typed, _)| typed.to_string()).collect();
+        let expected: Vec<&str> = pairs.iter().map(|(_, given)| *given).collect();
+        assert_eq!(go_style_long_options(&argv), expected);
+        let args = Args::try_parse_from(go_style_long_options(&argv[..6])).unwrap();
+        assert_eq!(args.seconds, Some(5));
+        assert_eq!(args.timeout, Some(10.0));
+        assert_eq!(args.output.as_deref(), Some("x.pb.gz"));
     }
 
     #[test]

@@ -6,7 +6,10 @@
 //! Each option is defined once, in [`OPTIONS`]: its name, the value it takes and its help; the
 //! clap definition is built from that table.
 
+use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, Command};
+
+use crate::flamegraph::Palette;
 
 const ABOUT: &str = "Folded stacks to an interactive flame graph SVG (a drop-in for flamegraph.pl)";
 
@@ -22,7 +25,8 @@ value as the next argument or after `=`; `--` ends the options.
 Examples:
   flamegraph out.folded > graph.svg
   pprof-fetch URL | pprof-collapse | flamegraph --title torch > torch.svg
-  flamegraph --colors mem --countname bytes heap.folded > heap.svg
+  pprof-collapse heap.pb.gz | flamegraph --colors mem --units bytes --title 'heap: inuse_space' > heap.svg
+  pprof-collapse block.pb.gz | flamegraph --colors go --units nanoseconds > block.svg
   flamegraph --reverse --inverted --hash out.folded > icicle.svg
 
 Exit status: 0 SVG written; 2 no valid input (an error SVG is written); 1 an input cannot be read
@@ -49,6 +53,8 @@ pub enum Opt {
     FontWidth,
     /// `--countname`
     CountName,
+    /// `--units`
+    Units,
     /// `--nametype`
     NameType,
     /// `--colors`
@@ -106,6 +112,8 @@ pub enum Takes {
     Integer(&'static str),
     /// `=f`: a real number (`[-+]?[0-9_]*(\.[0-9_]+)?([eE][-+]?[0-9_]+)?`).
     Real(&'static str),
+    /// `=s` with the names the shells complete (other text is not a parse error).
+    Choice(&'static str, &'static [&'static str]),
 }
 
 /// One option: the name it is written with, the value it takes and its help line.
@@ -130,13 +138,17 @@ impl OptionDef {
             Takes::Text(value) | Takes::Integer(value) | Takes::Real(value) => {
                 arg.value_name(value).action(ArgAction::Set)
             }
+            Takes::Choice(value, names) => arg
+                .value_name(value)
+                .action(ArgAction::Set)
+                .value_parser(PossibleValuesParser::new(names.iter().copied())),
         }
     }
 }
 
 /// Every option of `flamegraph`, flamegraph.pl's, in `--help` order; `OPTIONS[opt as usize]`
 /// is `opt`'s definition.
-pub const OPTIONS: [OptionDef; 27] = [
+pub const OPTIONS: [OptionDef; 28] = [
     OptionDef {
         opt: Opt::Title,
         name: "title",
@@ -192,6 +204,12 @@ pub const OPTIONS: [OptionDef; 27] = [
         help: "Unit of the counts, shown in tooltips; any other than `samples` silences the low-count warning [default: samples]",
     },
     OptionDef {
+        opt: Opt::Units,
+        name: "units",
+        takes: Takes::Text("UNIT"),
+        help: "Unit of the counts, as pprof names it: memory (bytes, kB, MB, ...) and time (nanoseconds, us, ms, seconds, hours) units show tooltips as `go tool pprof` labels (1.50MB, 35.20ms); any other unit (count, goroutines, ...) only names the counts",
+    },
+    OptionDef {
         opt: Opt::NameType,
         name: "nametype",
         takes: Takes::Text("TEXT"),
@@ -200,8 +218,8 @@ pub const OPTIONS: [OptionDef; 27] = [
     OptionDef {
         opt: Opt::Colors,
         name: "colors",
-        takes: Takes::Text("PALETTE"),
-        help: "Palette: hot, mem, io, red, green, blue, yellow, purple, aqua, orange, java, perl, js, wakeup, chain [default: hot]",
+        takes: Takes::Choice("PALETTE", &Palette::NAMES),
+        help: "Palette; `go` colors Go frames by kind: runtime red, standard library yellow, main green, modules aqua, labels purple, goroutine states blue, unsymbolized and native orange [default: hot]",
     },
     OptionDef {
         opt: Opt::BgColors,

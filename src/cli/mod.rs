@@ -6,6 +6,7 @@ pub mod dumps;
 pub mod fetch;
 pub mod flamegraph;
 pub mod shape;
+pub mod suggest;
 
 use std::io;
 

@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
+use super::go_class::GoClass;
 use super::Options;
 
 /// An RGB color, written `rgb(r,g,b)`.
@@ -49,9 +50,17 @@ pub enum Palette {
     Js,
     Wakeup,
     Chain,
+    /// `go`: one hue per kind of Go frame (docs/flamegraph.md, "Colors": the Go palette).
+    Go,
 }
 
 impl Palette {
+    /// Every `--colors` name, in the order the help lists them.
+    pub const NAMES: [&'static str; 16] = [
+        "hot", "mem", "io", "red", "green", "blue", "yellow", "purple", "aqua", "orange", "java",
+        "perl", "js", "wakeup", "chain", "go",
+    ];
+
     /// What `--colors` with an unknown name draws with: black (not an error).
     pub const UNKNOWN: Palette = Palette::Single(Hue::Black);
 
@@ -74,6 +83,7 @@ impl Palette {
             "js" => Palette::Js,
             "wakeup" => Palette::Wakeup,
             "chain" => Palette::Chain,
+            "go" => Palette::Go,
             _ => return None,
         })
     }
@@ -84,7 +94,7 @@ impl Palette {
         match self {
             Palette::Single(Mem) => Background::Green,
             Palette::Single(Io) | Palette::Wakeup | Palette::Chain => Background::Blue,
-            Palette::Single(Red | Green | Blue | Aqua | Yellow | Purple | Orange) => {
+            Palette::Single(Red | Green | Blue | Aqua | Yellow | Purple | Orange) | Palette::Go => {
                 Background::Grey
             }
             Palette::Single(Hot | Black) | Palette::Java | Palette::Perl | Palette::Js => {
@@ -101,6 +111,7 @@ impl Palette {
             Palette::Perl => perl_hue(name),
             Palette::Js => js_hue(name),
             Palette::Wakeup => Hue::Aqua,
+            Palette::Go => GoClass::of(name).hue(),
             Palette::Chain => {
                 if name.contains("_[w]") {
                     Hue::Aqua

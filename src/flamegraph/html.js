@@ -34,7 +34,7 @@ var S = new Uint32Array(n), E = new Uint32Array(n), N = new Uint32Array(n);
 var D = new Uint32Array(n), P = new Int32Array(n), F = new Uint32Array(n);
 var rowStart = new Uint32Array(rows + 1);
 var T, names = G.names, plain = names.map(stripAnnotation), fills = G.fills;
-var deltas = null, titles = G.titles, links = G.links;
+var deltas = null, spans = null, titles = G.titles, links = G.links;
 
 function decode() {
 	if (typeof G.ticks === "string") {
@@ -60,6 +60,13 @@ function decode() {
 	for (f = 0; f < n; f++) F[f] = byName[N[f]];
 	var ex = new Packed(G.fillExceptions), at = 0;
 	while (ex.more()) { at += ex.next(); F[at] = ex.next(); }
+	if (G.spans.length) {
+		spans = new Float64Array(n).fill(NaN);
+		for (var k = 0, b = 0; k < G.spans.length; k += 2) {
+			b += G.spans[k];
+			spans[b] = G.spans[k + 1];
+		}
+	}
 	if (G.deltas.length) {
 		deltas = new Float64Array(n).fill(NaN);
 		for (var j = 0, a = 0; j < G.deltas.length; j += 2) {
@@ -140,14 +147,28 @@ function count(v) {
 	return sign + out;
 }
 
+// A tooltip's amount: "1,234 samples", or with a memory or time --units the label
+// go tool pprof prints for the value ("1.50MB").
+function amount(value, samples) {
+	if (!G.units) return count(samples) + " " + G.countName;
+	var u = G.units, sign = value < 0 ? "-" : "", base = Math.abs(value) * u.size, at = 0;
+	for (var i = u.sizes.length - 1; i >= 0; i--) {
+		if (base / u.sizes[i] >= 1) { at = i; break; }
+	}
+	var digits = fixed(base / u.sizes[at], 2);
+	if (digits.slice(-3) === ".00") digits = digits.slice(0, -3);
+	return digits === "0" ? "0" : sign + digits + u.names[at];
+}
+
 // The tooltip text of frame f, as the SVG's <title>.
 function title(f) {
 	var nm = N[f];
 	if (titles.hasOwnProperty(nm)) return titles[nm];
 	var scaled = G.timemax * G.factor;
-	if (D[f] === 0) return "all (" + count(scaled) + " " + G.countName + ", 100%)";
-	var samples = roundEven((T[E[f]] - T[S[f]]) * G.factor);
-	var text = plain[nm] + " (" + count(samples) + " " + G.countName + ", "
+	if (D[f] === 0) return "all (" + amount(scaled, scaled) + ", 100%)";
+	var span = spans && spans[f] === spans[f] ? spans[f] : T[E[f]] - T[S[f]];
+	var value = span * G.factor, samples = roundEven(value);
+	var text = plain[nm] + " (" + amount(value, samples) + ", "
 		+ fixed(100 * samples / scaled, 2) + "%";
 	var d = deltas ? deltas[f] : NaN;
 	if (d === d) text += d === 0 ? "; 0.00%" : "; " + (d > 0 ? "+" : "") + fixed(100 * d / scaled, 2) + "%";

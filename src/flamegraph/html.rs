@@ -12,7 +12,9 @@
 //!   gap from the previous frame's end tick in its row, its span in ticks and its name index.
 //! * `fillExceptions`: frames whose fill differs from their name's (differential deltas,
 //!   `--random`), as (frame index gap, fill index) pairs; `deltas`: (frame index gap, delta)
-//!   pairs for frames with a delta (already negated with `--negate`).
+//!   pairs for frames with a delta (already negated with `--negate`); `spans`: (frame index gap,
+//!   span) pairs for frames whose exact span the ticks' doubles do not give (integer times past
+//!   2^53); `units`: the scale of a memory or time `--units`, or `null`.
 //!
 //! Packed integers are base-64 digits (`A`–`Z`, `a`–`z`, `0`–`9`, `+`, `/`), five bits per digit,
 //! least significant first, the sixth bit set on every digit but the last; signed values are
@@ -28,6 +30,7 @@ use super::intern::Interner;
 use super::layout::Layout;
 use super::merge::Frame;
 use super::svg::background_stops;
+use super::units::Units;
 use super::Options;
 
 /// The page's script: decoding, drawing and interaction.
@@ -323,6 +326,34 @@ fn write_settings(page: &mut String, opts: &Options, layout: &Layout, count: usi
         page.push_str(",\n");
     }
     let _ = write!(page, "inverted: {},\ncount: {count},\n", opts.inverted);
+    write_units(page, opts);
+}
+
+/// `units`: with a memory or time `--units`, its scale (names, sizes) and size, for the page's
+/// labels; else `null`.
+fn write_units(page: &mut String, opts: &Options) {
+    let Some(Units::Scaled(scaled)) = &opts.units else {
+        page.push_str("units: null,\n");
+        return;
+    };
+    let (scale, size) = scaled.scale();
+    page.push_str("units: {names: [");
+    for (i, (name, _)) in scale.iter().enumerate() {
+        if i > 0 {
+            page.push(',');
+        }
+        push_string(page, name);
+    }
+    page.push_str("], sizes: [");
+    for (i, (_, unit)) in scale.iter().enumerate() {
+        if i > 0 {
+            page.push(',');
+        }
+        push_number(page, *unit);
+    }
+    page.push_str("], size: ");
+    push_number(page, size);
+    page.push_str("},\n");
 }
 
 /// The name table, each name's fill, the fill texts and the `--nameattr` titles and links.
@@ -399,6 +430,22 @@ fn write_sparse(page: &mut String, frames: &[Frame], fills: &Fills, negate: bool
         first = false;
         let _ = write!(page, "{},", i - previous);
         push_number(page, if negate { -delta } else { delta });
+        previous = i;
+    }
+    // exact spans where the doubles of the ticks lose digits (integer counts past 2^53)
+    page.push_str("],\nspans: [");
+    let mut previous = 0;
+    let mut first = true;
+    for (i, frame) in frames.iter().enumerate() {
+        if frame.span == frame.end - frame.start || frame.depth == 0 {
+            continue;
+        }
+        if !first {
+            page.push(',');
+        }
+        first = false;
+        let _ = write!(page, "{},", i - previous);
+        push_number(page, frame.span);
         previous = i;
     }
     page.push(']');

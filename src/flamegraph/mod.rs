@@ -2,14 +2,17 @@
 //! docs/flamegraph.md).
 //!
 //! [`render`] reads folded stacks from one or more inputs and merges them (`read`, over the
-//! trie, timeline and adjacent merger of [`merge`] and the names of [`intern`]), keeps the
-//! frames wide enough and orders them, lays them out ([`layout`]), colors them ([`color`]) and
-//! writes the SVG ([`svg`], with the escaping of [`escape`] and the number formats of
-//! [`number`]) or, with `--html`, the canvas page ([`html`]). [`options`] holds what a render is asked for.
+//! trie and adjacent merger of [`merge`], the exact-time [`timeline`] and the names of
+//! [`intern`]), keeps the frames wide enough and orders them, lays them out ([`layout`]), colors
+//! them ([`color`], the Go classes of [`go_class`]) and writes the SVG ([`svg`], with the
+//! escaping of [`escape`], the number formats of [`number`] and the `--units` labels of
+//! [`units`]) or, with `--html`, the canvas page ([`html`]). [`options`] holds what a
+//! render is asked for.
 
 mod chain;
 pub mod color;
 pub mod escape;
+pub mod go_class;
 pub mod html;
 pub mod intern;
 pub mod layout;
@@ -19,20 +22,26 @@ pub mod number;
 pub mod options;
 mod read;
 pub mod svg;
+pub mod timeline;
+pub mod units;
 
 use std::io::{self, BufRead, Write};
 
 use thiserror::Error;
 
+use crate::folded::Count;
 use chain::ChainRewriter;
 pub use color::{Background, Palette, Seeding, UnknownBackground};
 use color::{Painter, PaletteMap};
 use intern::Interner;
 use layout::Layout;
-use merge::{Frame, Timeline};
-use number::g15;
+use merge::Frame;
+use merge::TrieWalk;
+use number::count_text;
 pub use options::{MinWidth, Options, Total};
 use read::{FrameSource, Merged};
+use timeline::{Time, Timeline};
+pub use units::Units;
 
 /// One named input.
 pub struct Input {
@@ -48,6 +57,9 @@ pub enum Error {
     /// An input could not be read.
     #[error("{name}: {reason}")]
     Read { name: String, reason: String },
+    /// An input is a pprof profile (gzip or protobuf bytes), not folded stacks.
+    #[error("{name}: this looks like a pprof profile ({what}), not folded stacks: pipe it through pprof-collapse first")]
+    NotFolded { name: String, what: &'static str },
     /// Writing the SVG failed (a closed pipe included).
     #[error("writing output: {0}")]
     Write(#[source] io::Error),
@@ -92,12 +104,12 @@ pub fn render<W: Write>(
         read::merge_sorted(inputs, opts, &mut names)?
     };
     let total = merged.total;
-    if opts.countname == "samples" && total < 100.0 {
+    if opts.counts_samples() && total.to_f64() < 100.0 {
         warn(
             warnings,
             format_args!(
                 "Stack count is low ({}). Did something go wrong?",
-                g15(total)
+                count_text(total)
             ),
         );
     }
@@ -119,7 +131,7 @@ pub fn render<W: Write>(
             ),
         );
     }
-    if total == 0.0 {
+    if total.is_zero() {
         warn(warnings, format_args!("ERROR: No stack counts found"));
         if opts.html {
             html::write_error_page(out, opts)
@@ -174,7 +186,8 @@ fn save_palette_map(opts: &Options, map: &PaletteMap) -> Result<(), Error> {
 
 /// The time the full width stands for: `--total` when it is larger than the counts' `total`
 /// (a smaller one is ignored, with a warning unless it is tiny).
-fn time_max(opts: &Options, total: f64, warnings: &mut dyn Write) -> f64 {
+fn time_max(opts: &Options, exact_total: Count, warnings: &mut dyn Write) -> f64 {
+    let total = exact_total.to_f64();
     match &opts.total {
         Some(t) if t.value != 0.0 && t.value < total => {
             if t.value / total > 0.02 {
@@ -183,7 +196,7 @@ fn time_max(opts: &Options, total: f64, warnings: &mut dyn Write) -> f64 {
                     format_args!(
                         "Specified --total {} is less than actual total {}, so ignored",
                         t.text,
-                        g15(total)
+                        count_text(exact_total)
                     ),
                 );
             }
@@ -192,6 +205,19 @@ fn time_max(opts: &Options, total: f64, warnings: &mut dyn Write) -> f64 {
         Some(t) if t.value >= total => t.value,
         _ => total,
     }
+}
+
+/// The frames of the merged stacks at least `threshold` wide, laid out with times of type `T`.
+fn lay_out<T: Time>(
+    walk: &TrieWalk,
+    threshold: f64,
+    opts: &Options,
+    names: &mut Interner,
+) -> Vec<Frame> {
+    let mut timeline = Timeline::<T>::new(threshold);
+    let mut chain = ChainRewriter::new(opts);
+    walk.for_each_stack(|stack, counts| timeline.push(chain.rewrite(stack, names), counts));
+    timeline.finish().0
 }
 
 /// The frames at least `--minwidth` wide (docs/flamegraph.md, "Layout"), in drawing order
@@ -205,32 +231,63 @@ fn visible_frames(
     let threshold = layout.min_width_time(opts.minwidth);
     let frames = match merged.frames {
         FrameSource::Kept(frames) => frames,
-        FrameSource::Walk(walk) => {
-            let mut timeline = Timeline::new(threshold);
-            let mut chain = ChainRewriter::new(opts);
-            walk.for_each_stack(|stack, counts| timeline.push(chain.rewrite(stack, names), counts));
-            timeline.finish().0
-        }
+        // an integer total: every count is an integer and no sum overflows, so the times
+        // are plain u64s
+        FrameSource::Walk(walk) => match merged.total {
+            Count::Int(_) => lay_out::<u64>(&walk, threshold, opts, names),
+            Count::Real(_) => lay_out::<Count>(&walk, threshold, opts, names),
+        },
     };
     let total = merged.total;
-    let mut frames: Vec<Frame> = frames
+    let frames: Vec<Frame> = frames
         .into_iter()
         .filter(|f| {
-            let end = if f.depth == 0 { total } else { f.end };
-            end - f.start >= threshold
+            let width = if f.depth == 0 {
+                total.to_f64() - f.start
+            } else {
+                f.span
+            };
+            width >= threshold
         })
         .collect();
     let depth_max = frames.iter().map(|f| f.depth).max().unwrap_or(0);
     layout.set_depth_max(depth_max, !opts.subtitle.is_empty());
     let ranks = names.byte_ranks();
-    // total_cmp: a total order even for NaN times (absurdly large counts), so sorting
-    // can never panic
-    frames.sort_unstable_by(|a, b| {
-        a.depth
-            .cmp(&b.depth)
-            .then(a.start.total_cmp(&b.start))
-            .then(a.end.total_cmp(&b.end))
-            .then(ranks[a.name as usize].cmp(&ranks[b.name as usize]))
-    });
+    let mut frames = by_depth(frames, depth_max);
+    // Within one depth the timeline closed the frames in time order, so each depth's run is
+    // sorted already but for zero-width and overwritten frames, and sorting it costs one pass.
+    // total_cmp: a total order even for NaN times (absurdly large counts), so sorting can
+    // never panic.
+    let mut at = 0;
+    while at < frames.len() {
+        let depth = frames[at].depth;
+        let len = frames[at..].iter().take_while(|f| f.depth == depth).count();
+        frames[at..at + len].sort_unstable_by(|a, b| {
+            a.start
+                .total_cmp(&b.start)
+                .then(a.end.total_cmp(&b.end))
+                .then(ranks[a.name as usize].cmp(&ranks[b.name as usize]))
+        });
+        at += len;
+    }
     frames
+}
+
+/// The frames grouped by depth, root first, keeping their order within a depth (a counting
+/// sort).
+fn by_depth(frames: Vec<Frame>, depth_max: u32) -> Vec<Frame> {
+    let mut starts = vec![0usize; depth_max as usize + 2];
+    for frame in &frames {
+        starts[frame.depth as usize + 1] += 1;
+    }
+    for depth in 1..starts.len() {
+        starts[depth] += starts[depth - 1];
+    }
+    let mut slots: Vec<Option<Frame>> = vec![None; frames.len()];
+    for frame in frames {
+        let slot = &mut starts[frame.depth as usize];
+        slots[*slot] = Some(frame);
+        *slot += 1;
+    }
+    slots.into_iter().flatten().collect()
 }

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::folded::Count;
+
 /// Appends `value` formatted like C's `printf("%.15g", value)`.
 ///
 /// Rounds to 15 significant digits; fixed notation when the decimal exponent X of the rounded
@@ -48,6 +50,14 @@ pub fn g15(value: f64) -> String {
     let mut out = String::new();
     push_g15(&mut out, value);
     out
+}
+
+/// A count or total as Perl prints it: an integer in full, a double as `%.15g`.
+pub fn count_text(count: Count) -> String {
+    match count {
+        Count::Int(n) => n.to_string(),
+        Count::Real(x) => g15(x),
+    }
 }
 
 /// The value of `value`'s `%.15g` text read back as a double (what flamegraph.pl computes

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::color::{Background, Hue, Palette, Seeding};
 use super::nameattr::NameAttributes;
+use super::units::Units;
 
 /// `--minwidth`: in pixels, or in percent of the total when the value ends in `%`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,6 +85,8 @@ pub struct Options {
     pub fontwidth: f64,
     /// `--countname`: unit word in tooltips.
     pub countname: String,
+    /// `--units`: counts shown in memory or time units, or named by the unit.
+    pub units: Option<Units>,
     /// `--nametype`: prefix of the hover details line.
     pub nametype: String,
     /// `--colors`: the palette.
@@ -130,6 +133,7 @@ impl Default for Options {
             fontsize: 12.0,
             fontwidth: 0.59,
             countname: "samples".into(),
+            units: None,
             nametype: "Function:".into(),
             colors: Palette::Single(Hue::Hot),
             bgcolors: None,
@@ -162,6 +166,12 @@ impl Options {
         } else {
             "Flame Graph".into()
         }
+    }
+
+    /// True when the counts are samples (`--countname samples`, the default, and no memory or
+    /// time `--units`): only then does a low total get the "Stack count is low" warning.
+    pub fn counts_samples(&self) -> bool {
+        self.countname == "samples" && !matches!(self.units, Some(Units::Scaled(_)))
     }
 
     /// The background: `--bgcolors`, or the palette's default.

@@ -6,9 +6,10 @@ use std::sync::mpsc;
 
 use super::chain::ChainRewriter;
 use super::intern::Interner;
-use super::merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, Timeline, TrieWalk};
+use super::merge::{AdjacentMerger, Batch, BatchInserter, Frame, StackTrie, TrieWalk};
+use super::timeline::Timeline;
 use super::{io_reason, Error, Input, Options};
-use crate::folded::{frame_text, read_lines, Counts, Skipped};
+use crate::folded::{frame_text, read_lines, Count, Counts, Skipped};
 
 /// Frames either already laid out (flame chart) or still to lay out from the sorted stacks.
 pub(crate) enum FrameSource {
@@ -22,8 +23,8 @@ pub(crate) enum FrameSource {
 pub(crate) struct Merged {
     /// The frames or the stacks to make them from.
     pub(crate) frames: FrameSource,
-    /// The sum of the counts (the widest of the two counts of a differential line).
-    pub(crate) total: f64,
+    /// The sum of the counts (the second of the two counts of a differential line).
+    pub(crate) total: Count,
     /// The largest |delta| of a differential graph (0 otherwise).
     pub(crate) max_delta: f64,
     /// Lines that were not folded stacks, or had negative counts.
@@ -31,11 +32,74 @@ pub(crate) struct Merged {
 }
 
 fn read_input_lines(input: Input, on_line: impl FnMut(&str, Counts)) -> Result<Skipped, Error> {
-    let Input { name, reader } = input;
-    read_lines(reader, on_line).map_err(|err| Error::Read {
+    let Input { name, mut reader } = input;
+    let read_error = |err: std::io::Error, name: String| Error::Read {
         name,
         reason: io_reason(&err),
-    })
+    };
+    match reader.fill_buf() {
+        Ok(head) => {
+            if let Some(what) = not_folded(head) {
+                return Err(Error::NotFolded { name, what });
+            }
+        }
+        Err(err) => return Err(read_error(err, name)),
+    }
+    read_lines(reader, on_line).map_err(|err| read_error(err, name))
+}
+
+/// What an input that starts with `head` is, when it is a pprof profile rather than folded
+/// text: gzip data (how Go serves and `go tool pprof -proto` writes profiles) or an
+/// uncompressed protobuf `Profile`.
+fn not_folded(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some("gzip-compressed data")
+    } else if looks_like_profile_protobuf(head) {
+        Some("protobuf data")
+    } else {
+        None
+    }
+}
+
+/// True when `head` holds control bytes (text has none but tab, CR and LF) and its first
+/// three protobuf fields are fields of pprof's `Profile` message with their wire types
+/// (1–6 and 11 length-delimited, 7–10 and 12–15 varints; 13 may also be packed).
+fn looks_like_profile_protobuf(head: &[u8]) -> bool {
+    let start = &head[..head.len().min(64)];
+    if !start
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return false;
+    }
+    let mut at = 0;
+    for _ in 0..3 {
+        let Some((tag, next)) = varint(head, at) else {
+            return false;
+        };
+        let (field, wire) = (tag >> 3, tag & 7);
+        at = match (field, wire) {
+            (1..=6 | 11 | 13, 2) => match varint(head, next) {
+                Some((len, body)) => body.saturating_add(len as usize),
+                None => return false,
+            },
+            (7..=10 | 12..=15, 0) => match varint(head, next) {
+                Some((_, after)) => after,
+                None => return false,
+            },
+            _ => return false,
+        };
+        if at >= head.len() {
+            // the buffer ends inside a valid field: as far as can be seen, a profile
+            return true;
+        }
+    }
+    true
+}
+
+/// The protobuf varint at `at` and the offset after it.
+fn varint(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
+    crate::varint::read(bytes, at, bytes.len())
 }
 
 /// The default mode (docs/flamegraph.md, "Merging"): stacks summed by frame list into a trie,
@@ -50,8 +114,8 @@ pub(crate) fn merge_sorted(
     let exact_total = trie.exact_total();
     let walk = trie.into_walk(&names.byte_ranks());
     let total = exact_total.unwrap_or_else(|| {
-        let mut total = 0.0;
-        walk.for_each_stack(|_, counts| total += counts.width());
+        let mut total = Count::ZERO;
+        walk.for_each_stack(|_, counts| total = total.plus(counts.width()));
         total
     });
     Ok(Merged {
@@ -131,7 +195,7 @@ pub(crate) fn merge_flamechart(
     names: &mut Interner,
 ) -> Result<Merged, Error> {
     let mut merger = AdjacentMerger::default();
-    let mut timeline = Timeline::new(f64::NEG_INFINITY);
+    let mut timeline = Timeline::<Count>::new(f64::NEG_INFINITY);
     let mut chain = ChainRewriter::new(opts);
     let mut ids = Vec::new();
     let mut invalid = Skipped::default();

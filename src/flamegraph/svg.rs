@@ -11,6 +11,7 @@ use super::layout::{Layout, Rect, XPAD};
 use super::merge::Frame;
 use super::nameattr::Attributes;
 use super::number::{g15, push_count, push_g15};
+use super::units::{Scaled, Units};
 use super::Options;
 
 /// The embedded interactive script (docs/flamegraph.md, "Interactive viewer"), written
@@ -66,7 +67,7 @@ pub fn write_error_svg(out: &mut impl Write, opts: &Options) -> io::Result<()> {
     svg_open(&mut doc, width, fontsize * 5.0);
     doc.push_str(&format!("<!-- NOTES: {} -->\n", notes_text(&opts.notes)));
     doc.push_str(&format!(
-        "<text  x=\"{:.2}\" y=\"{}\" >ERROR: No valid input provided to flamegraph.pl.</text>\n</svg>\n",
+        "<text  x=\"{:.2}\" y=\"{}\" >ERROR: No valid input provided to flamegraph.</text>\n</svg>\n",
         (width / 2.0).trunc(),
         g15(fontsize * 2.0)
     ));
@@ -85,7 +86,7 @@ pub(crate) fn write_graph<W: Write>(
 ) -> io::Result<()> {
     write_head(out, opts, layout)?;
     let scaled_total = layout.timemax * opts.factor;
-    let countname = escaped(&opts.countname);
+    let quantity = Quantity::new(opts);
     let mut info = String::new();
     let mut writer = FrameWriter::default();
     for frame in frames {
@@ -94,20 +95,10 @@ pub(crate) fn write_graph<W: Write>(
         info.clear();
         if frame.depth == 0 {
             info.push_str("all (");
-            push_count(&mut info, scaled_total);
-            info.push(' ');
-            info.push_str(&countname);
+            quantity.push(&mut info, scaled_total);
             info.push_str(", 100%)");
         } else {
-            push_info(
-                &mut info,
-                name,
-                frame,
-                delta,
-                &countname,
-                opts,
-                scaled_total,
-            );
+            push_info(&mut info, name, frame, delta, &quantity, opts, scaled_total);
         }
         let fill = painter.fill(frame.name, name, delta);
         let attrs = opts.nameattr.as_ref().and_then(|map| map.get(name));
@@ -124,14 +115,44 @@ pub(crate) fn write_graph<W: Write>(
     out.flush()
 }
 
+/// How a tooltip shows an amount: `S COUNTNAME` (docs/flamegraph.md, "SVG output":
+/// tooltips), or a `--units` label.
+enum Quantity {
+    /// `%.0f` with thousands separators, then the escaped count name.
+    Counted(String),
+    /// The label of a memory or time unit (docs/flamegraph.md, "Units").
+    Scaled(Scaled),
+}
+
+impl Quantity {
+    fn new(opts: &Options) -> Quantity {
+        match &opts.units {
+            Some(Units::Scaled(scaled)) => Quantity::Scaled(*scaled),
+            _ => Quantity::Counted(escaped(&opts.countname)),
+        }
+    }
+
+    /// Appends the amount `value` (already multiplied by `--factor`).
+    fn push(&self, info: &mut String, value: f64) {
+        match self {
+            Quantity::Counted(countname) => {
+                push_count(info, value);
+                info.push(' ');
+                info.push_str(countname);
+            }
+            Quantity::Scaled(scaled) => scaled.push_label(info, value),
+        }
+    }
+}
+
 /// `NAME (S COUNTNAME, P%)` or `NAME (S COUNTNAME, P%; D%)` (docs/flamegraph.md, "SVG output":
-/// tooltips).
+/// tooltips); with a `--units` label in place of `S COUNTNAME`.
 fn push_info(
     info: &mut String,
     name: &str,
     frame: &Frame,
     delta: Option<f64>,
-    countname: &str,
+    quantity: &Quantity,
     opts: &Options,
     scaled_total: f64,
 ) {
@@ -141,9 +162,13 @@ fn push_info(
     let stripped = strip_annotation(&info[start..]).len();
     info.truncate(start + stripped);
     info.push_str(" (");
-    let samples = ((frame.end - frame.start) * opts.factor).round_ties_even();
-    push_count(info, samples);
-    let _ = write!(info, " {countname}, {:.2}%", 100.0 * samples / scaled_total);
+    let value = frame.span * opts.factor;
+    let samples = value.round_ties_even();
+    match quantity {
+        Quantity::Counted(_) => quantity.push(info, samples),
+        Quantity::Scaled(_) => quantity.push(info, value),
+    }
+    let _ = write!(info, ", {:.2}%", 100.0 * samples / scaled_total);
     if let Some(delta) = delta {
         let d = if opts.negate { -delta } else { delta };
         if d == 0.0 {

@@ -56,16 +56,25 @@ pub fn classify(data: &[u8]) -> Result<Kind, ProfileError> {
     classify_not_dump(data)
 }
 
-/// The decisions after the goroutine-dump one (folded stacks, gperftools, protobuf), for data
-/// that is no dump.
+/// The decisions after the goroutine-dump one, for data that is no dump: folded stacks, a
+/// jemalloc profile, JSON (after the dump test, as a log's first line may look like any of
+/// them), gperftools, plain text, else protobuf.
 pub fn classify_not_dump(data: &[u8]) -> Result<Kind, ProfileError> {
-    if first_text_line(data).is_some_and(is_folded_line) {
-        return Err(ProfileError::NotAProfile(
-            "already folded stacks; pipe them into flamegraph",
-        ));
+    if let Some(line) = first_text_line(data) {
+        classify_text_not_dump(line)?;
     }
     if is_gperftools(data) {
         return Err(ProfileError::NotSupported("legacy gperftools CPU profile"));
+    }
+    if memchr::memchr(0, data).is_none() && super::text::has_prefixed_header_line(data) {
+        return Err(ProfileError::NotAProfile(
+            "a goroutine dump whose lines carry a prefix (a log's timestamps?); strip the prefix first, e.g. with sed or cut",
+        ));
+    }
+    if is_plain_text(data) {
+        return Err(ProfileError::NotAProfile(
+            "plain text (an error message, or the wrong URL?)",
+        ));
     }
     Ok(Kind::Protobuf)
 }
@@ -117,6 +126,58 @@ fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
         ));
     }
     Ok(None)
+}
+
+/// The first-line decisions that come after the goroutine-dump one.
+fn classify_text_not_dump(line: &str) -> Result<(), ProfileError> {
+    if is_folded_line(line) {
+        return Err(ProfileError::NotAProfile(
+            "already folded stacks; pipe them into flamegraph",
+        ));
+    }
+    if line.starts_with("heap_v2/") {
+        return Err(ProfileError::NotSupported(
+            "jemalloc heap profile (heap_v2); jeprof reads it",
+        ));
+    }
+    if is_json(line) {
+        return Err(ProfileError::NotAProfile(
+            "looks like JSON (an API answer: is the URL the program's /debug/pprof/ endpoint?)",
+        ));
+    }
+    Ok(())
+}
+
+/// A line that opens a JSON object or array (`{`, or `[` then a value).
+fn is_json(line: &str) -> bool {
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('{') => true,
+        Some('[') => {
+            let next = chars.find(|c| !c.is_whitespace());
+            next.is_none_or(|c| matches!(c, '{' | '[' | '"' | ']' | '-' | '0'..='9'))
+        }
+        _ => false,
+    }
+}
+
+/// True when the start of `data` is plain text: valid UTF-8 (a sequence cut at the end of the
+/// sample allowed) without control characters other than tab, CR and LF. A protobuf profile
+/// never is: its first fields' tags and varints are control bytes.
+fn is_plain_text(data: &[u8]) -> bool {
+    let sample = &data[..data.len().min(4096)];
+    let text = match std::str::from_utf8(sample) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() => {
+            // cut inside a character at the end of the sample
+            std::str::from_utf8(&sample[..e.valid_up_to()]).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
 }
 
 /// `^[^ ].* -?[0-9]+$` and contains `;`.

@@ -340,7 +340,7 @@ pub fn check_case(case: &Path) -> Vec<String> {
         .lines()
         .map(str::to_owned)
         .collect();
-    let input = read_maybe_gz(case, "in.folded").unwrap_or_default();
+    let input = case_input(case);
     let expected_svg = read_maybe_gz(case, "expected.svg").expect("expected.svg");
     let expected_rc: i32 = std::fs::read_to_string(case.join("expected.rc"))
         .expect("expected.rc")
@@ -379,6 +379,18 @@ pub fn check_case(case: &Path) -> Vec<String> {
 }
 
 /// Every case folder under `root`, sorted.
+/// A case's input: its `in.folded`, or for the external set the file of `../../inputs/` that
+/// its `input` names.
+fn case_input(case: &Path) -> Vec<u8> {
+    match std::fs::read_to_string(case.join("input")) {
+        Ok(name) => {
+            let inputs = case.join("../../inputs");
+            std::fs::read(inputs.join(name.trim())).expect("the input the case names")
+        }
+        Err(_) => read_maybe_gz(case, "in.folded").unwrap_or_default(),
+    }
+}
+
 pub fn case_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
         .unwrap_or_else(|e| panic!("read {}: {e}", root.display()))

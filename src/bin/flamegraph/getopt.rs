@@ -107,7 +107,7 @@ fn find(typed: &str) -> Result<&'static OptionDef, String> {
 
 fn check_value(def: &OptionDef, value: &str) -> Result<(), String> {
     let (ok, expected) = match def.takes {
-        Takes::Nothing | Takes::Text(_) => (true, ""),
+        Takes::Nothing | Takes::Text(_) | Takes::Choice(..) => (true, ""),
         Takes::Integer(_) => (is_integer(value), "number expected"),
         Takes::Real(_) => (is_real(value), "real number expected"),
     };

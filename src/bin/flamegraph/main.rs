@@ -7,9 +7,10 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
-use flamepipe::cli::is_broken_pipe;
+use flamepipe::cli::{is_broken_pipe, suggest};
 use flamepipe::flamegraph::{
     io_reason, nameattr, render, Error, Input, MinWidth, Options, Outcome, Palette, Seeding, Total,
+    Units,
 };
 use getopt::{number, Parsed};
 
@@ -33,14 +34,26 @@ fn main() -> ExitCode {
             let mut err = io::stderr().lock();
             let _ = writeln!(err, "{message}");
             if usage {
-                let _ = write!(err, "{}", args::command().render_help());
+                let _ = writeln!(err, "{}", usage_hint(&message));
             }
             ExitCode::from(code)
         }
     }
 }
 
-/// A failure: the stderr line, whether the usage text follows, the exit status.
+/// The line after a command-line error: the option a typo was probably meant to be, and
+/// where the options are explained (not the whole usage text).
+fn usage_hint(message: &str) -> String {
+    let typo = message
+        .strip_prefix("Unknown option: ")
+        .and_then(|typed| suggest::nearest(typed, OPTIONS.iter().map(|def| def.name)));
+    match typo {
+        Some(name) => format!("Did you mean --{name}? Try 'flamegraph --help' for the options."),
+        None => "Try 'flamegraph --help' for the options.".to_owned(),
+    }
+}
+
+/// A failure: the stderr line, whether the hint at `--help` follows, the exit status.
 struct Failure {
     message: String,
     usage: bool,
@@ -88,11 +101,15 @@ fn run(argv: &[String]) -> Result<u8, Failure> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut warnings = io::stderr().lock();
+    if let Some(warning) = palette_warning(&parsed) {
+        let _ = writeln!(warnings, "{warning}");
+    }
     match render(inputs, &opts, &mut out, &mut warnings) {
         Ok(Outcome::Drawn) => Ok(0),
         Ok(Outcome::NoStacks) => Ok(2),
         Err(Error::Write(err)) if is_broken_pipe(&err) => Ok(0),
         Err(err @ Error::PaletteRead { .. }) => Err(Failure::config(err.to_string())),
+        Err(err @ Error::NotFolded { .. }) => Err(Failure::io(format!("flamegraph: {err}"))),
         Err(err) => Err(Failure::io(format!("flamegraph: {err}"))),
     }
 }
@@ -121,7 +138,26 @@ fn options(parsed: &Parsed) -> Result<Options, Failure> {
         }
     }
     opts.seeding = Seeding::from_flags(parsed.flag(Opt::Hash), parsed.flag(Opt::Random));
+    if let (Some(Units::Named(unit)), None) = (&opts.units, parsed.last(Opt::CountName)) {
+        opts.countname = unit.clone();
+    }
     Ok(opts)
+}
+
+/// The warning for an unknown `--colors` name (which draws every frame black, as
+/// flamegraph.pl does): the nearest palette, and every name.
+fn palette_warning(parsed: &Parsed) -> Option<String> {
+    let name = parsed.last(Opt::Colors)?.value.as_deref()?;
+    if Palette::from_name(name).is_some() {
+        return None;
+    }
+    let nearest = suggest::nearest(name, Palette::NAMES)
+        .map(|near| format!(" (did you mean {near}?)"))
+        .unwrap_or_default();
+    Some(format!(
+        "flamegraph: unknown palette \"{name}\"{nearest}: every frame is drawn black; palettes: {}",
+        Palette::NAMES.join(", ")
+    ))
 }
 
 /// Applies one option's value (`""` for a flag), with the checks of its value.
@@ -142,6 +178,12 @@ fn set(opts: &mut Options, opt: Opt, v: &str) -> Result<(), Failure> {
         Opt::FontSize => opts.fontsize = number(v),
         Opt::FontWidth => opts.fontwidth = number(v),
         Opt::CountName => opts.countname = v.to_owned(),
+        Opt::Units => {
+            opts.units =
+                Some(Units::parse(v).ok_or_else(|| {
+                    Failure::usage("Option units requires an argument".to_owned())
+                })?);
+        }
         Opt::NameType => opts.nametype = v.to_owned(),
         // unknown names draw black, as flamegraph.pl's do
         Opt::Colors => opts.colors = Palette::from_name(v).unwrap_or(Palette::UNKNOWN),

@@ -3,8 +3,8 @@
 
 use clap::Parser;
 use flamepipe::cli::collapse::{self as cli, Args};
-use flamepipe::cli::is_broken_pipe;
 use flamepipe::cli::shape::{ShapeArgs, SINGLE_DASH as SHAPE_SINGLE_DASH};
+use flamepipe::cli::{is_broken_pipe, suggest};
 use flamepipe::collapse::{Collapser, Options};
 use flamepipe::profile::text::DumpOptions;
 use flamepipe::profile::{read_profile_file_with, read_profile_with, Profile, ProfileError};
@@ -44,8 +44,43 @@ fn normalise_args(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ff
     out
 }
 
+/// A single-dash word within two edits of one of [`SINGLE_DASH`] or the filters' single-dash
+/// options (`-inuse_spce`, `-focsu`), which clap
+/// would read as `-i nuse_spce`: the option it was probably meant to be. A `-i` with a column
+/// name attached (`-iinuse_space`) is not a typo.
+fn single_dash_typo(args: &[std::ffi::OsString]) -> Option<(String, &'static str)> {
+    for arg in args.iter().skip(1) {
+        let text = arg.to_str().unwrap_or("");
+        if text == "--" {
+            break;
+        }
+        let Some(body) = text.strip_prefix('-').filter(|b| !b.starts_with('-')) else {
+            continue;
+        };
+        let body = body.split('=').next().unwrap_or("");
+        let attached = body.strip_prefix('i').unwrap_or("");
+        let known = || SINGLE_DASH.iter().chain(&SHAPE_SINGLE_DASH);
+        if body.len() < 4 || known().any(|o| o[1..] == *body || o[1..] == *attached) {
+            continue;
+        }
+        let near = known().find(|o| suggest::edit_distance(body, &o[1..]) <= 2);
+        if let Some(&near) = near {
+            return Some((text.to_owned(), near));
+        }
+    }
+    None
+}
+
 fn main() -> ExitCode {
-    let args = match Args::try_parse_from(normalise_args(std::env::args_os())) {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some((typed, near)) = single_dash_typo(&argv) {
+        eprintln!(
+            "error: unexpected argument '{typed}' found\n\n  tip: a similar argument exists: '{near}'\n\n{}\n\nFor more information, try '--help'.",
+            cli::command().render_usage()
+        );
+        return ExitCode::from(2);
+    }
+    let args = match Args::try_parse_from(normalise_args(argv.into_iter())) {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();
@@ -253,22 +288,34 @@ fn list(files: &[String], dumps: &DumpOptions) -> ExitCode {
     }
 }
 
-/// The `--list` description of one profile.
+/// The `--list` description of one profile: each value column with its unit, its total (what
+/// a graph of it adds up to) and the `flamegraph --units` to draw it with; then the number of
+/// sample records, named so that it is not taken for a total.
 fn describe(out: &mut String, name: &str, p: &Profile) {
     use std::fmt::Write as _;
     let default = flamepipe::collapse::choose_column(p, None).ok().flatten();
+    let totals = column_totals(p);
     let _ = writeln!(out, "{name}:");
     if let Some(info) = p.text_info() {
         let _ = writeln!(out, "  kind: {}", info.kind);
     }
-    let _ = writeln!(out, "  sample types (pick one with -i NAME or -i N):");
+    let _ = writeln!(
+        out,
+        "  value columns (pick one with -i NAME or -i N), their units and totals:"
+    );
     for (i, vt) in p.sample_types.iter().enumerate() {
         let mark = if Some(i) == default {
             "  (default)"
         } else {
             ""
         };
-        let _ = writeln!(out, "    {i}  {}{mark}", p.type_name(*vt));
+        let total = totals.get(i).copied().unwrap_or(0);
+        let unit = p.text(vt.unit);
+        let _ = writeln!(
+            out,
+            "    {i}  {}  total {total} {unit}  (flamegraph --units {unit}){mark}",
+            p.type_name(*vt)
+        );
     }
     if let Some(pt) = p.period_type {
         let _ = writeln!(
@@ -290,7 +337,23 @@ fn describe(out: &mut String, name: &str, p: &Profile) {
             let _ = writeln!(out, "  records: {}", info.records);
         }
         None => {
-            let _ = writeln!(out, "  samples: {}", p.sample_count());
+            let _ = writeln!(
+                out,
+                "  sample records: {} (not a total: each record holds one value per column)",
+                p.sample_count()
+            );
         }
     }
+}
+
+/// The sum of every value column over all samples (0s when the samples cannot be read).
+fn column_totals(p: &Profile) -> Vec<i128> {
+    let mut totals = vec![0i128; p.sample_types.len()];
+    let _ = p.for_each_sample(|sample| -> Result<(), ProfileError> {
+        for (total, &value) in totals.iter_mut().zip(sample.values) {
+            *total += i128::from(value);
+        }
+        Ok(())
+    });
+    totals
 }

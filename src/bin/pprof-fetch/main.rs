@@ -48,6 +48,7 @@ fn parse_command_line() -> Result<Settings, ExitCode> {
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    let argv = args::go_style_long_options(&argv);
     let mut args = Args::try_parse_from(&argv).map_err(|err| report_clap_error(&err, &argv))?;
     let fleet = fleet::settings(&mut args).map_err(|message| usage_error(&message))?;
     let options = TargetOptions {
@@ -61,6 +62,10 @@ fn parse_command_line() -> Result<Settings, ExitCode> {
         Some(fleet) => fleet.targets[0].clone(),
         None => fetch::resolve_target(&options).map_err(|err| usage_error(&err.to_string()))?,
     };
+    if let (Some(replaced), false, None) = (replaced_profile(&options, &target), args.quiet, &fleet)
+    {
+        eprintln!("pprof-fetch: warning: {replaced}");
+    }
     Ok(Settings {
         fleet,
         target,
@@ -70,6 +75,21 @@ fn parse_command_line() -> Result<Settings, ExitCode> {
         output: args.output.filter(|o| o.as_str() != "-"),
         quiet: args.quiet,
     })
+}
+
+/// When `--profile` replaced the profile a full URL names (`.../goroutine --profile heap`):
+/// what was asked for and what is fetched instead.
+fn replaced_profile(options: &TargetOptions, target: &Target) -> Option<String> {
+    let (url, profile) = (options.url.as_deref()?, options.profile.as_deref()?);
+    let named = fetch::normalise_url(url).ok()?;
+    if named.path.is_empty() || named.path == "/" || named.last_segment() == target.last_segment() {
+        return None;
+    }
+    Some(format!(
+        "--profile {profile} replaces the {} profile the URL names: fetching {}",
+        named.last_segment(),
+        target.path
+    ))
 }
 
 /// Help and version go to stdout (exit 0); anything else is one line plus the usage (exit 2).

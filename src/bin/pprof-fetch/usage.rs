@@ -3,6 +3,7 @@
 
 use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
+use flamepipe::cli::suggest;
 
 /// go-torch options that belong to the later stages of the pipeline (docs/pprof-fetch.md,
 /// "go-torch command line, mapped").
@@ -44,6 +45,12 @@ pub fn message(err: &clap::Error, argv: &[String]) -> String {
     if err.kind() == ErrorKind::UnknownArgument {
         if let Some(option) = go_torch_option(argv) {
             return format!("unexpected argument '{option}' {GO_TORCH_HINT}");
+        }
+        if let Some((typed, near)) = mistyped_option(err, argv) {
+            return StyledStr::from(format!(
+                "unexpected argument '{typed}' found (did you mean '{near}'?)"
+            ))
+            .to_string();
         }
     }
     let first = first_line(err);
@@ -109,6 +116,32 @@ fn context_text(err: &clap::Error, kind: ContextKind) -> Option<&str> {
         Some(ContextValue::String(text)) => Some(text),
         _ => None,
     }
+}
+
+/// The option a typo was probably meant to be: clap's suggestion for a long option, or for a
+/// single-dash word (`-secnds`, which clap reads as `-s`) the long option within two edits.
+fn mistyped_option(err: &clap::Error, argv: &[String]) -> Option<(String, String)> {
+    let typed = context_text(err, ContextKind::InvalidArg)?.to_owned();
+    if let Some(ContextValue::String(near)) = err.get(ContextKind::SuggestedArg) {
+        return Some((typed, near.clone()));
+    }
+    let command = flamepipe::cli::fetch::command();
+    let longs: Vec<&str> = command
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .collect();
+    argv.iter()
+        .skip(1)
+        .take_while(|a| a.as_str() != "--")
+        .filter_map(|a| a.strip_prefix('-').filter(|b| !b.starts_with('-')))
+        .map(|body| body.split('=').next().unwrap_or(body))
+        .filter(|body| body.len() > 2)
+        .find_map(|body| {
+            let near = longs
+                .iter()
+                .find(|long| suggest::edit_distance(body, long) <= 2)?;
+            Some((format!("-{body}"), format!("--{near}")))
+        })
 }
 
 /// The first go-torch option of another stage on the command line, if any.

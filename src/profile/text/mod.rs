@@ -52,14 +52,29 @@ pub(crate) enum DumpResult<R> {
 
 /// Whether some complete line of `head` (the first bytes of an input) is a goroutine header.
 pub(crate) fn has_header_line(head: &[u8]) -> bool {
+    trimmed_lines(head)
+        .any(|line| line.starts_with(b"goroutine ") && header::goroutine_header(line).is_some())
+}
+
+/// Whether some complete line of `head` is a goroutine header after a prefix (a log's
+/// timestamp): a dump that is not recognised as one until the prefix is stripped.
+pub fn has_prefixed_header_line(head: &[u8]) -> bool {
+    trimmed_lines(head).any(|line| {
+        memchr::memmem::find(line, b"goroutine ")
+            .is_some_and(|at| at > 0 && header::goroutine_header(&line[at..]).is_some())
+    })
+}
+
+/// The complete lines of `head`, trailing CR and blanks removed.
+fn trimmed_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut lines = head.split(|&b| b == b'\n');
     lines.next_back(); // the last piece may be cut
-    lines.any(|line| {
+    lines.map(|line| {
         let end = line
             .iter()
             .rposition(|b| !matches!(b, b'\r' | b' ' | b'\t'))
             .map_or(0, |e| e + 1);
-        line.starts_with(b"goroutine ") && header::goroutine_header(&line[..end]).is_some()
+        &line[..end]
     })
 }
 

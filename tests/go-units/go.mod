@@ -1,0 +1,3 @@
+module flamepipe.test/gounits
+
+go 1.19
