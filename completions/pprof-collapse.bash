@@ -23,7 +23,7 @@ _pprof__collapse() {
 
     case "${cmd}" in
         pprof__collapse)
-            opts="-i -h -V --sample_index --sample-index --inuse_space --inuse_objects --alloc_space --alloc_objects --labels --tag-root --tag-leaf --lines --list --focus --ignore --hide --show --show-from --show_from --prune-from --prune_from --tagfocus --tagignore --tagshow --taghide --base --diff-base --diff_base --normalize --drop-negative --drop_negative --help --version"
+            opts="-i -h -V --sample_index --sample-index --inuse_space --inuse_objects --alloc_space --alloc_objects --labels --tag-root --tag-leaf --lines --state --group-by-state --created-by --minutes --all-goroutines --list --focus --ignore --hide --show --show-from --show_from --prune-from --prune_from --tagfocus --tagignore --tagshow --taghide --base --diff-base --diff_base --normalize --drop-negative --drop_negative --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

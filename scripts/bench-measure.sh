@@ -1,12 +1,13 @@
 # shellcheck shell=bash
 # Shared by the bench-*.sh scripts (sourced; needs $bench_dir and GNU /usr/bin/time).
 
-# measure CMD... : runs CMD with stdout to /dev/null; prints "wall_s cpu_s rss_kb" (wall time
-# from bash's microsecond clock: /usr/bin/time rounds it to 10 ms)
+# measure CMD... : runs CMD with stdout to /dev/null (and stdin from $stdin_file when set);
+# prints "wall_s cpu_s rss_kb" (wall time from bash's microsecond clock: /usr/bin/time rounds it
+# to 10 ms)
 measure() {
   local log="${bench_dir:?set bench_dir first}/time.log" start end
   start=$EPOCHREALTIME
-  /usr/bin/time -v "$@" > /dev/null 2> "$log" || { cat "$log" >&2; return 1; }
+  /usr/bin/time -v "$@" < "${stdin_file:-/dev/stdin}" > /dev/null 2> "$log" || { cat "$log" >&2; return 1; }
   end=$EPOCHREALTIME
   awk -F': ' -v t0="$start" -v t1="$end" '
     /User time/ { u = $2 } /System time/ { sy = $2 }

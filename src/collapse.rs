@@ -306,6 +306,9 @@ impl Collapser {
     ) -> bool {
         let mut key = std::mem::take(&mut self.key);
         key.clear();
+        if let Some(root) = sample.root {
+            push_id(&mut key, location_segments[root as usize]);
+        }
         if self.options.labels {
             self.all_label_frames(profile, sample.labels, &mut key);
         }

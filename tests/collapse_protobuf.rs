@@ -102,25 +102,62 @@ fn a_valid_profile_folds() {
 fn detection_errors() {
     let cases: &[(&[u8], &str)] = &[
         (b"", "empty input"),
-        (b"<!DOCTYPE html><html>", "not a profile: looks like an HTML page (the /debug/pprof/ index or an error page?)"),
-        (b"\n  <html><body>404</body>", "not a profile: looks like an HTML page (the /debug/pprof/ index or an error page?)"),
-        (b"<?xml version=\"1.0\"?>\n<svg>", "not a profile: looks like an SVG image"),
-        (b"<svg version=\"1.1\">", "not a profile: looks like an SVG image"),
-        (b"heap profile: 1: 2 [3: 4] @ heap/1048576\n", "not supported: legacy text profile (?debug=1 or ?debug=2 output); fetch the profile without the debug parameter"),
-        (b"goroutine profile: total 4\n", "not supported: legacy text profile"),
-        (b"threadcreate profile: total 9\n", "not supported: legacy text profile"),
-        (b"allocs profile: total 9\n", "not supported: legacy text profile"),
-        (b"--- contention:\ncycles/second=1\n", "not supported: legacy text profile"),
-        (b"--- mutex:\n", "not supported: legacy text profile"),
-        (b"--- Thread 1 (name: main/1) (state: sleeping)\n", "not supported: legacy text profile"),
-        (b"goroutine 1 [running]:\nmain.main()\n", "not supported: legacy text profile"),
-        (b"go 1.19 trace\x00\x00\x00\x01\x02", "not a profile: Go execution trace (from /debug/pprof/trace); use go tool trace"),
-        (b"main;f;g 12\nmain 3\n", "not a profile: already folded stacks; pipe them into flamegraph"),
+        (
+            b"<!DOCTYPE html><html>",
+            "not a profile: looks like an HTML page (the /debug/pprof/ index or an error page?)",
+        ),
+        (
+            b"\n  <html><body>404</body>",
+            "not a profile: looks like an HTML page (the /debug/pprof/ index or an error page?)",
+        ),
+        (
+            b"<?xml version=\"1.0\"?>\n<svg>",
+            "not a profile: looks like an SVG image",
+        ),
+        (
+            b"<svg version=\"1.1\">",
+            "not a profile: looks like an SVG image",
+        ),
+        // Go's ?debug=1 texts and goroutine dumps are read (tests/dumps_*.rs); other legacy
+        // text formats are not.
+        (
+            b"heap profile: 1: 2 [3: 4] @ growthz/2\n",
+            "not supported: legacy text profile (not one of Go's ?debug=1 formats)",
+        ),
+        (
+            b"--- contentionz 1 ---\n",
+            "not supported: legacy text profile",
+        ),
+        (b"--- heapz 1 ---\n", "not supported: legacy text profile"),
+        (
+            b"--- Thread 1 (name: main/1) (state: sleeping)\n",
+            "not supported: legacy text profile",
+        ),
+        (
+            b"go 1.19 trace\x00\x00\x00\x01\x02",
+            "not a profile: Go execution trace (from /debug/pprof/trace); use go tool trace",
+        ),
+        (
+            b"main;f;g 12\nmain 3\n",
+            "not a profile: already folded stacks; pipe them into flamegraph",
+        ),
         (b"main;f -4\n", "not a profile: already folded stacks"),
-        (b"\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00", "not supported: legacy gperftools CPU profile"),
-        (b"\x00\x00\x00\x00\x00\x00\x00\x03", "not supported: legacy gperftools CPU profile"),
-        (b"\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00", "not supported: legacy gperftools CPU profile"),
-        (b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03", "not supported: legacy gperftools CPU profile"),
+        (
+            b"\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00",
+            "not supported: legacy gperftools CPU profile",
+        ),
+        (
+            b"\x00\x00\x00\x00\x00\x00\x00\x03",
+            "not supported: legacy gperftools CPU profile",
+        ),
+        (
+            b"\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00",
+            "not supported: legacy gperftools CPU profile",
+        ),
+        (
+            b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03",
+            "not supported: legacy gperftools CPU profile",
+        ),
     ];
     for (input, want) in cases {
         let got = fold_bytes(input.to_vec(), Options::default()).unwrap_err();

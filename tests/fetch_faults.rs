@@ -701,6 +701,9 @@ fn binary_data_is_not_written_to_a_terminal() {
         "/debug/pprof/goroutine?debug=1" => {
             respond(s, "200 OK", &[], b"goroutine profile: total 1\n")
         }
+        "/debug/pprof/goroutine?debug=2" => {
+            respond(s, "200 OK", &[], b"goroutine 1 [running]:\nmain.main()\n")
+        }
         _ => respond(s, "200 OK", &[], b"text\0with a NUL"),
     });
     let refusal = "pprof-fetch: refusing to write binary profile data to a terminal; redirect stdout or use -o FILE";
@@ -711,6 +714,12 @@ fn binary_data_is_not_written_to_a_terminal() {
     assert_eq!(
         (status, shown.as_str()),
         (0, "goroutine profile: total 1\r\n")
+    );
+    // A goroutine dump (what pprof-collapse reads too) is text for a terminal as well.
+    let (status, shown) = on_terminal(&server.url("/debug/pprof/goroutine?debug=2"));
+    assert_eq!(
+        (status, shown.as_str()),
+        (0, "goroutine 1 [running]:\r\nmain.main()\r\n")
     );
     let (status, shown) = on_terminal(&server.url("/debug/pprof/cmdline"));
     assert_eq!(

@@ -3,14 +3,16 @@
 //!
 //! [`Args`] is the whole command line, typed. Options come in groups, each a
 //! `#[derive(clap::Args)]` struct flattened into [`Args`] (`#[command(flatten)]`): the value
-//! column ([`ColumnArgs`]), the frames ([`FrameArgs`]) and the sample shaping
-//! ([`super::shape::ShapeArgs`]). A new group is one more such struct
+//! column ([`ColumnArgs`]), the frames ([`FrameArgs`]), the sample shaping
+//! ([`super::shape::ShapeArgs`]) and goroutine dumps ([`super::dumps::DumpArgs`]). A new group
+//! is one more such struct
 //! and field; the help lists the options in the order the fields are declared.
 
 use crate::collapse::{Options, SampleIndex};
 use clap::{ArgAction, Command, CommandFactory, Parser};
 
-const ABOUT: &str = "pprof profiles (protobuf or `go tool pprof -raw` text) to folded stacks";
+const ABOUT: &str =
+    "pprof profiles (protobuf, `go tool pprof -raw` text, Go's ?debug=1 texts, goroutine dumps) to folded stacks";
 
 const LONG_ABOUT: &str = "\
 Reads pprof profiles and writes folded stacks, one `root;...;leaf VALUE` line per distinct
@@ -18,7 +20,8 @@ stack, sorted bytewise, for `flamegraph` (or flamegraph.pl, inferno).
 
 Inputs are pprof protobuf files, gzipped or not (as served by net/http/pprof and written by
 `go test -cpuprofile`, runtime/pprof and others), or the text printed by `go tool pprof -raw`.
-Several inputs are summed into one output. Inlined functions are expanded (caller first),
+Go's own text works too: the ?debug=1 pages, goroutine dumps (?debug=2), and what a panic, a
+fatal error or `kill -QUIT` prints, also in the middle of a log file. Several inputs are summed into one output. Inlined functions are expanded (caller first),
 unsymbolized locations are shown as `0x<address>`, identical stacks are summed, zero sums are
 left out and negative sums (delta profiles) are kept.";
 
@@ -49,6 +52,14 @@ Go profile kinds and their value columns (-i picks one; * = default):
       0 threadcreate/count*
       pprof-fetch http://127.0.0.1:6060/debug/pprof/threadcreate | pprof-collapse \\
         | flamegraph --units threads > threads.svg
+  goroutine dumps (goroutine?debug=2, a panic's or SIGQUIT's stderr, a log): one per goroutine
+      0 goroutine/count*   1 wait/minutes (--minutes)
+      curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | pprof-collapse --state \\
+        | flamegraph --countname goroutines > stuck.svg
+      pprof-collapse --minutes --created-by service.log | flamegraph --countname minutes > waits.svg
+  ?debug=1 pages: the columns of the profile they print
+      pprof-fetch 'http://127.0.0.1:6060/debug/pprof/heap?debug=1' | pprof-collapse -i inuse_space \\
+        | flamegraph > heap.svg
   trace (/debug/pprof/trace?seconds=N): an execution trace, not a profile; read by go tool trace
       pprof-fetch -t 5 -o trace.out http://127.0.0.1:6060/debug/pprof/trace
       go tool trace trace.out
@@ -90,6 +101,10 @@ pub struct Args {
     /// Which frames each stack has.
     #[command(flatten)]
     pub frames: FrameArgs,
+
+    /// How goroutine dumps are read.
+    #[command(flatten)]
+    pub dumps: super::dumps::DumpArgs,
 
     /// Instead of stacks, describe each input: its value columns (default marked), period, duration, sample count
     #[arg(long)]

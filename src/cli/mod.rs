@@ -2,6 +2,7 @@
 //! and the completions share one definition) and the small pieces the front-ends share.
 
 pub mod collapse;
+pub mod dumps;
 pub mod fetch;
 pub mod flamegraph;
 pub mod shape;

@@ -132,6 +132,7 @@ pub fn from_parts<'a>(
         samples: Samples::Table(table),
         warnings: Vec::new(),
         source: None,
+        text: None,
     }
 }
 

@@ -314,6 +314,7 @@ fn build_profile(outer: Outer) -> Result<Profile, ProfileError> {
         samples: Samples::Encoded(outer.samples),
         warnings: Vec::new(),
         source: None,
+        text: None,
     })
 }
 
@@ -435,6 +436,7 @@ pub(super) fn for_each_encoded_sample<E: From<ProfileError>>(
             locations: &buf.locations,
             values: &buf.values,
             labels: &buf.labels,
+            root: None,
         })?;
     }
     Ok(())

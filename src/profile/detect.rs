@@ -1,5 +1,7 @@
-//! Input detection (docs/pprof-collapse.md, "Input formats"): gzip, then classification by the
-//! first bytes.
+//! Input detection (docs/pprof-collapse.md, "Input formats"; docs/goroutine-dumps.md, "Input
+//! detection"): gzip, then classification by the first bytes; Go's `?debug=1` texts by their
+//! first line, goroutine dumps by the no-NUL rule (text never holds a NUL byte, every protobuf
+//! profile does).
 
 use super::ProfileError;
 use std::io::ErrorKind;
@@ -11,6 +13,11 @@ pub enum Kind {
     Protobuf,
     /// Text printed by `go tool pprof -raw`.
     RawText,
+    /// One of Go's `?debug=1` texts.
+    Debug1(super::text::Debug1Kind),
+    /// No NUL byte in the first bytes and no other decision: a goroutine dump if the whole
+    /// input has no NUL byte and a goroutine header; else [`classify_not_dump`] decides.
+    MaybeDump,
 }
 
 /// The error for a failed read: a gzip error when the input is gzipped.
@@ -43,8 +50,26 @@ pub fn classify(data: &[u8]) -> Result<Kind, ProfileError> {
             return Ok(kind);
         }
     }
+    if memchr::memchr(0, data).is_none() {
+        return Ok(Kind::MaybeDump);
+    }
+    classify_not_dump(data)
+}
+
+/// The decisions after the goroutine-dump one, for data that is no dump: folded stacks, a
+/// jemalloc profile, JSON (after the dump test, as a log's first line may look like any of
+/// them), gperftools, plain text, else protobuf.
+pub fn classify_not_dump(data: &[u8]) -> Result<Kind, ProfileError> {
+    if let Some(line) = first_text_line(data) {
+        classify_text_not_dump(line)?;
+    }
     if is_gperftools(data) {
         return Err(ProfileError::NotSupported("legacy gperftools CPU profile"));
+    }
+    if memchr::memchr(0, data).is_none() && super::text::has_prefixed_header_line(data) {
+        return Err(ProfileError::NotAProfile(
+            "a goroutine dump whose lines carry a prefix (a log's timestamps?); strip the prefix first, e.g. with sed or cut",
+        ));
     }
     if is_plain_text(data) {
         return Err(ProfileError::NotAProfile(
@@ -78,18 +103,6 @@ const RAW_HEADERS: [&str; 6] = [
     "Duration:",
 ];
 
-const LEGACY_PREFIXES: [&str; 9] = [
-    "heap profile:",
-    "goroutine profile: total",
-    "threadcreate profile: total",
-    "--- contention",
-    "--- mutex",
-    "--- contentionz",
-    "--- heapz",
-    "--- threadz",
-    "--- Thread",
-];
-
 fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
     if line == "Samples:" || RAW_HEADERS.iter().any(|h| line.starts_with(h)) {
         return Ok(Some(Kind::RawText));
@@ -104,14 +117,19 @@ fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
             },
         ));
     }
-    if LEGACY_PREFIXES.iter().any(|p| line.starts_with(p))
-        || is_named_legacy(line)
-        || is_goroutine_dump(line)
-    {
+    if let Some(kind) = super::text::header::debug1_kind(line) {
+        return Ok(Some(Kind::Debug1(kind)));
+    }
+    if super::text::header::is_legacy_text(line) {
         return Err(ProfileError::NotSupported(
-            "legacy text profile (?debug=1 or ?debug=2 output); fetch the profile without the debug parameter",
+            "legacy text profile (not one of Go's ?debug=1 formats)",
         ));
     }
+    Ok(None)
+}
+
+/// The first-line decisions that come after the goroutine-dump one.
+fn classify_text_not_dump(line: &str) -> Result<(), ProfileError> {
     if is_folded_line(line) {
         return Err(ProfileError::NotAProfile(
             "already folded stacks; pipe them into flamegraph",
@@ -127,7 +145,7 @@ fn classify_text(line: &str) -> Result<Option<Kind>, ProfileError> {
             "looks like JSON (an API answer: is the URL the program's /debug/pprof/ endpoint?)",
         ));
     }
-    Ok(None)
+    Ok(())
 }
 
 /// A line that opens a JSON object or array (`{`, or `[` then a value).
@@ -160,23 +178,6 @@ fn is_plain_text(data: &[u8]) -> bool {
         && !text
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
-}
-
-/// `<name> profile: total N` (debug=1 output of any named profile).
-fn is_named_legacy(line: &str) -> bool {
-    match line.split_once(" profile: total") {
-        Some((name, _)) => !name.is_empty() && !name.contains(' '),
-        None => false,
-    }
-}
-
-/// `goroutine N [state]:` (debug=2 goroutine dump).
-fn is_goroutine_dump(line: &str) -> bool {
-    let Some(rest) = line.strip_prefix("goroutine ") else {
-        return false;
-    };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && rest[digits..].starts_with(" [")
 }
 
 /// `^[^ ].* -?[0-9]+$` and contains `;`.

@@ -1,8 +1,10 @@
-//! The pprof profile model: protobuf messages, gzip sniffing, the `-raw` text parser.
+//! The pprof profile model: protobuf messages, gzip sniffing, the `-raw` text parser, Go's text
+//! profiles and goroutine dumps.
 //!
-//! [`read_profile`] takes the complete bytes of one input (gzipped or not), classifies them
-//! ([`detect`]), and decodes either a protobuf `Profile` ([`decode`]) or the text printed by
-//! `go tool pprof -raw` ([`raw`]) into the same [`Profile`] model.
+//! [`read_profile`] takes one input (gzipped or not), classifies it ([`detect`]), and decodes
+//! a protobuf `Profile` ([`decode`]), the text printed by `go tool pprof -raw` ([`raw`]), or
+//! Go's `?debug=1` texts and goroutine dumps ([`text`], read as a stream) into the same
+//! [`Profile`] model.
 //!
 //! The model refers to its strings by byte ranges: into the string table's bytes (protobuf) or
 //! into the whole text (`-raw`). Protobuf samples are not kept at all: [`Profile::for_each_sample`]
@@ -16,6 +18,7 @@ mod inflate;
 pub mod pb;
 pub mod raw;
 mod source;
+pub mod text;
 mod validate;
 mod wire;
 
@@ -73,6 +76,14 @@ pub enum ProfileError {
     /// `-raw` text that ends before its last section.
     #[error("-raw text cut off in {0}")]
     RawCutOff(&'static str),
+    /// A line of a `?debug=1` text that cannot be parsed.
+    #[error("text line {line}: {message}")]
+    TextLine {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Index of a string in [`Profile::string`]; 0 is the empty string.
@@ -150,6 +161,9 @@ pub struct SampleRef<'a> {
     pub values: &'a [i64],
     /// The labels, in the sample's order.
     pub labels: &'a [Label],
+    /// A location (index into [`Profile::locations`]) to put above everything, label frames
+    /// included (a goroutine dump's `--group-by-state`).
+    pub root: Option<u32>,
 }
 
 /// Samples parsed from `-raw` text, held in flat arrays.
@@ -167,6 +181,8 @@ pub(crate) struct SampleTable {
     pub label_end: Vec<usize>,
     /// The text line of each sample (for error messages).
     pub line_number: Vec<usize>,
+    /// Root locations (indices, `u32::MAX` for none) of each sample, or empty for none at all.
+    pub roots: Vec<u32>,
 }
 
 /// Where the samples are.
@@ -207,6 +223,8 @@ pub struct Profile {
     pub warnings: Vec<String>,
     /// Where encoded samples are read from (protobuf only).
     source: Option<Source>,
+    /// What a text input was (`?debug=1` texts and goroutine dumps).
+    text: Option<text::TextInfo>,
 }
 
 impl Profile {
@@ -227,6 +245,11 @@ impl Profile {
     /// `type/unit` of a value column.
     pub fn type_name(&self, vt: ValueType) -> String {
         format!("{}/{}", self.text(vt.ty), self.text(vt.unit))
+    }
+
+    /// For Go's text formats, what the text was (for `--list`).
+    pub fn text_info(&self) -> Option<&text::TextInfo> {
+        self.text.as_ref()
     }
 
     /// The lines of a location, innermost inlined function first.
@@ -279,6 +302,7 @@ impl Profile {
                 locations: &locations,
                 values: &table.values[i * types..(i + 1) * types],
                 labels: &table.labels[label_start..label_end],
+                root: table.roots.get(i).copied().filter(|&r| r != u32::MAX),
             })?;
             loc_start = loc_end;
             label_start = label_end;
@@ -308,11 +332,45 @@ impl Profile {
 /// Bytes looked at to classify an input.
 const HEAD: u64 = 1 << 16;
 
-/// Reads one input completely and decodes it (gzip, detection, protobuf or `-raw` text).
-pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
-    let mut data = Vec::new();
-    input.read_to_end(&mut data)?;
-    parse_profile(data)
+/// Reads one input and decodes it (gzip, detection, protobuf, `-raw` text, Go's texts).
+pub fn read_profile(input: impl Read) -> Result<Profile, ProfileError> {
+    read_profile_with(input, &text::DumpOptions::default())
+}
+
+/// Like [`read_profile`], reading goroutine dumps with `options`. Go's texts (not gzipped)
+/// are read as a stream, never held whole; other inputs are read into memory.
+pub fn read_profile_with(
+    mut input: impl Read,
+    options: &text::DumpOptions,
+) -> Result<Profile, ProfileError> {
+    let mut head = Vec::new();
+    (&mut input).take(HEAD).read_to_end(&mut head)?;
+    // Gzip (and an empty input) go the way of a file's bytes in memory.
+    let kind = if head.starts_with(&[0x1f, 0x8b]) || head.is_empty() {
+        None
+    } else {
+        Some(detect::classify(&head)?)
+    };
+    let stream = std::io::Cursor::new(head).chain(input);
+    match kind {
+        Some(detect::Kind::Debug1(kind)) => text::read_debug1(kind, stream, false),
+        Some(detect::Kind::MaybeDump) => match text::read_dump(stream, false, true, options)? {
+            text::DumpResult::Dump(profile) => Ok(*profile),
+            text::DumpResult::NotADump(retained, mut rest) => {
+                // Everything was retained unless a goroutine header came before a NUL byte;
+                // then the bytes before the NUL are gone and the rest is decoded alone.
+                let mut data = retained.unwrap_or_default();
+                rest.read_to_end(&mut data)?;
+                load(Source::Memory(Arc::new(data)), options, false)
+            }
+        },
+        _ => {
+            let (head, mut input) = stream.into_inner();
+            let mut head = head.into_inner();
+            input.read_to_end(&mut head)?;
+            parse_profile_with(head, options)
+        }
+    }
 }
 
 /// Reads and decodes the profile in the file at `path`. Protobuf is decoded while it is read
@@ -323,22 +381,39 @@ pub fn read_profile(mut input: impl Read) -> Result<Profile, ProfileError> {
 /// Anything but a regular file (a pipe, `<(...)`) can be read only once and is read into
 /// memory instead.
 pub fn read_profile_file(path: &std::path::Path) -> Result<Profile, ProfileError> {
-    let mut file = std::fs::File::open(path)?;
+    read_profile_file_with(path, &text::DumpOptions::default())
+}
+
+/// Like [`read_profile_file`], reading goroutine dumps with `options`. Go's texts are read
+/// as a stream (also from a pipe).
+pub fn read_profile_file_with(
+    path: &std::path::Path,
+    options: &text::DumpOptions,
+) -> Result<Profile, ProfileError> {
+    let file = std::fs::File::open(path)?;
     if file.metadata()?.is_file() {
-        load(Source::File(Arc::new(file)))
+        load(Source::File(Arc::new(file)), options, true)
     } else {
-        let mut data = Vec::new();
-        file.read_to_end(&mut data)?;
-        parse_profile(data)
+        read_profile_with(file, options)
     }
 }
 
-/// Decodes the complete bytes of one input (gzip, detection, protobuf or `-raw` text).
+/// Decodes the complete bytes of one input (gzip, detection, protobuf, `-raw` text, Go's
+/// texts).
 pub fn parse_profile(data: Vec<u8>) -> Result<Profile, ProfileError> {
-    load(Source::Memory(Arc::new(data)))
+    parse_profile_with(data, &text::DumpOptions::default())
 }
 
-fn load(source: Source) -> Result<Profile, ProfileError> {
+/// Like [`parse_profile`], reading goroutine dumps with `options`.
+pub fn parse_profile_with(
+    data: Vec<u8>,
+    options: &text::DumpOptions,
+) -> Result<Profile, ProfileError> {
+    load(Source::Memory(Arc::new(data)), options, true)
+}
+
+/// Decodes `source`; `dump` false when it is known not to be a goroutine dump.
+fn load(source: Source, options: &text::DumpOptions, dump: bool) -> Result<Profile, ProfileError> {
     let mut profile = {
         let (mut input, gzip) = source.open()?;
         let mut head = Vec::new();
@@ -349,16 +424,46 @@ fn load(source: Source) -> Result<Profile, ProfileError> {
         if head.is_empty() {
             return Err(ProfileError::Empty);
         }
-        match detect::classify(&head)? {
+        let mut kind = detect::classify(&head)?;
+        if kind == detect::Kind::MaybeDump && !dump {
+            kind = detect::classify_not_dump(&head)?;
+        }
+        let stream = std::io::Cursor::new(head).chain(input);
+        match kind {
             detect::Kind::RawText => {
+                let (head, mut input) = stream.into_inner();
+                let mut head = head.into_inner();
                 input
                     .read_to_end(&mut head)
                     .map_err(|e| detect::read_error(e, gzip))?;
                 return raw::parse_raw(head);
             }
-            detect::Kind::Protobuf => {
-                decode::decode_stream(std::io::Cursor::new(head).chain(input), gzip)?
+            detect::Kind::Debug1(kind) => return text::read_debug1(kind, stream, gzip),
+            detect::Kind::MaybeDump if text::has_header_line(stream.get_ref().0.get_ref()) => {
+                if let text::DumpResult::Dump(p) = text::read_dump(stream, gzip, false, options)? {
+                    return Ok(*p);
+                }
+                return load(source, options, false);
             }
+            detect::Kind::MaybeDump => {
+                // A protobuf that decodes has a NUL byte (its empty first string), so it is no
+                // dump: decoding first spares such a profile a second pass.
+                let head = stream.get_ref().0.get_ref().clone();
+                match decode::decode_stream(stream, gzip) {
+                    Ok(profile) => profile,
+                    Err(e) => {
+                        let (input, gzip) = source.open()?;
+                        if let text::DumpResult::Dump(p) =
+                            text::read_dump(input, gzip, false, options)?
+                        {
+                            return Ok(*p);
+                        }
+                        detect::classify_not_dump(&head)?;
+                        return Err(e);
+                    }
+                }
+            }
+            detect::Kind::Protobuf => decode::decode_stream(stream, gzip)?,
         }
     };
     profile.source = Some(source);

@@ -53,6 +53,7 @@ pub fn parse_raw(data: Vec<u8>) -> Result<Profile, ProfileError> {
         samples: Samples::Table(table),
         warnings,
         source: None,
+        text: None,
     })
 }
 

@@ -158,6 +158,7 @@ impl Sink {
                 locations: &s.locs,
                 values: &s.values,
                 labels: &s.labels,
+                root: s.root,
             };
             collapser.add_sample(&self.profile, prepared, &sample);
         }

@@ -56,6 +56,9 @@ pub struct Sample {
     pub labels: Vec<Label>,
     /// From the base of `--diff_base`.
     pub base: bool,
+    /// A location index above everything, label frames included (a goroutine dump's
+    /// `--group-by-state`).
+    pub root: Option<u32>,
 }
 
 /// Why a walk over the samples stopped.
@@ -361,6 +364,7 @@ impl Model {
                         .extend(s.locations.iter().map(|&l| source.locations[l as usize]));
                     self.labels(source, s.labels, &mut sample.labels);
                     sample.base = source.base;
+                    sample.root = s.root.map(|r| source.locations[r as usize]);
                     f(&mut sample)
                 })
                 .map_err(|stop| match stop {
@@ -404,6 +408,7 @@ struct Row {
     labels: (usize, usize),
     values: usize,
     base: bool,
+    root: Option<u32>,
 }
 
 /// Samples merged as pprof merges them (step 4): equal stack, labels and side summed.
@@ -432,21 +437,23 @@ impl Rows {
             labels.extend_from_slice(&s.labels);
             // Grouped by kind and key (values in their order), as pprof's label maps.
             labels.sort_by_key(|l| (l.str == 0, l.key));
-            rows.add(&s.locs, &s.values, &labels, s.base);
+            rows.add(&s.locs, &s.values, &labels, (s.base, s.root));
             Ok(())
         })?;
         Ok(rows)
     }
 
-    fn add(&mut self, locs: &[u32], values: &[i64], labels: &[Label], base: bool) {
+    fn add(&mut self, locs: &[u32], values: &[i64], labels: &[Label], side: (bool, Option<u32>)) {
         use std::hash::{Hash, Hasher};
+        let (base, root) = side;
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (locs, labels, base).hash(&mut h);
+        (locs, labels, base, root).hash(&mut h);
         let hash = h.finish();
         let mut at = self.heads.get(&hash).copied();
         while let Some(i) = at {
             let row = self.rows[i as usize];
             if row.base == base
+                && row.root == root
                 && self.locs[row.locs.0..row.locs.1] == *locs
                 && self.labels[row.labels.0..row.labels.1] == *labels
             {
@@ -469,6 +476,7 @@ impl Rows {
             labels: (start.1, self.labels.len()),
             values: self.values.len(),
             base,
+            root,
         });
         self.values.extend_from_slice(values);
     }
@@ -492,6 +500,7 @@ impl Rows {
                 .labels
                 .extend_from_slice(&self.labels[row.labels.0..row.labels.1]);
             sample.base = row.base;
+            sample.root = row.root;
             f(&mut sample);
         }
     }

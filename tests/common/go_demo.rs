@@ -244,7 +244,7 @@ impl Drop for LoadDriver {
 }
 
 /// Minimal HTTP/1.0 GET (the server closes the connection after the answer).
-fn http_get(addr: &str, path_and_query: &str) -> std::io::Result<(u16, Vec<u8>)> {
+pub fn http_get(addr: &str, path_and_query: &str) -> std::io::Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     write!(

@@ -5,4 +5,5 @@ pub mod flamegraph;
 pub mod go_demo;
 pub mod process;
 pub mod tools;
+pub mod twin;
 pub mod webdriver;

@@ -30,6 +30,9 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	writeTimeout := flag.Duration("write-timeout", 0, "http.Server WriteTimeout (0 = none)")
 	flag.Parse()
+	if runZoo(*addr) {
+		return
+	}
 
 	runtime.SetMutexProfileFraction(1)
 	runtime.SetBlockProfileRate(1)

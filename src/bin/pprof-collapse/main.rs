@@ -6,7 +6,8 @@ use flamepipe::cli::collapse::{self as cli, Args};
 use flamepipe::cli::shape::{ShapeArgs, SINGLE_DASH as SHAPE_SINGLE_DASH};
 use flamepipe::cli::{is_broken_pipe, suggest};
 use flamepipe::collapse::{Collapser, Options};
-use flamepipe::profile::{read_profile, read_profile_file, Profile, ProfileError};
+use flamepipe::profile::text::DumpOptions;
+use flamepipe::profile::{read_profile_file_with, read_profile_with, Profile, ProfileError};
 use flamepipe::shape::{self, Filters, Input};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -101,13 +102,14 @@ fn main() -> ExitCode {
         eprintln!("{}", cli::command().render_usage());
         return ExitCode::from(2);
     }
+    let dumps = DumpOptions::from(args.dumps);
     if args.list {
-        return list(&files);
+        return list(&files, &dumps);
     }
     if args.shape.any() {
-        return run_shaped(&files, &args.options(), &args.shape);
+        return run_shaped(&files, &args.options(), &args.shape, &dumps);
     }
-    run(&files, args.options())
+    run(&files, args.options(), &dumps)
 }
 
 /// The name of an input in messages.
@@ -119,11 +121,11 @@ fn display_name(file: &str) -> &str {
     }
 }
 
-fn load(file: &str) -> Result<Profile, ProfileError> {
+fn load(file: &str, dumps: &DumpOptions) -> Result<Profile, ProfileError> {
     if file == "-" {
-        read_profile(io::stdin().lock())
+        read_profile_with(io::stdin().lock(), dumps)
     } else {
-        read_profile_file(std::path::Path::new(file))
+        read_profile_file_with(std::path::Path::new(file), dumps)
     }
 }
 
@@ -136,11 +138,11 @@ fn warn(message: impl std::fmt::Display) {
     eprintln!("pprof-collapse: warning: {message}");
 }
 
-fn run(files: &[String], options: Options) -> ExitCode {
+fn run(files: &[String], options: Options, dumps: &DumpOptions) -> ExitCode {
     let mut collapser = Collapser::new(options);
     for file in files {
         let name = display_name(file);
-        let profile = match load(file) {
+        let profile = match load(file, dumps) {
             Ok(p) => p,
             Err(e) => return fail(name, e),
         };
@@ -194,9 +196,9 @@ fn warn_negative(files: &[String], negative: usize, total: usize) {
 }
 
 /// Loads a profile and prints its reading warnings.
-fn load_named(file: &str) -> Result<Profile, ExitCode> {
+fn load_named(file: &str, dumps: &DumpOptions) -> Result<Profile, ExitCode> {
     let name = display_name(file);
-    let profile = load(file).map_err(|e| fail(name, e))?;
+    let profile = load(file, dumps).map_err(|e| fail(name, e))?;
     for w in &profile.warnings {
         warn(format_args!("{name}: {w}"));
     }
@@ -204,7 +206,12 @@ fn load_named(file: &str) -> Result<Profile, ExitCode> {
 }
 
 /// With filters or a base: the pipeline of docs/pprof-collapse.md, "Filters and comparisons".
-fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitCode {
+fn run_shaped(
+    files: &[String],
+    options: &Options,
+    shaping: &ShapeArgs,
+    dumps: &DumpOptions,
+) -> ExitCode {
     let filters = match Filters::compile(&shaping.spec()) {
         Ok(f) => f,
         Err(e) => {
@@ -214,13 +221,13 @@ fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitC
     };
     let mut profiles = Vec::with_capacity(files.len());
     for file in files {
-        match load_named(file) {
+        match load_named(file, dumps) {
             Ok(p) => profiles.push(p),
             Err(code) => return code,
         }
     }
     let base = match shaping.baseline() {
-        Some((file, mode)) => match load_named(file) {
+        Some((file, mode)) => match load_named(file, dumps) {
             Ok(p) => Some((file, p, mode)),
             Err(code) => return code,
         },
@@ -266,11 +273,11 @@ fn run_shaped(files: &[String], options: &Options, shaping: &ShapeArgs) -> ExitC
     write_out(|out| output.write_to(out).map(drop))
 }
 
-fn list(files: &[String]) -> ExitCode {
+fn list(files: &[String], dumps: &DumpOptions) -> ExitCode {
     let mut text = String::new();
     for file in files {
         let name = display_name(file);
-        match load(file) {
+        match load(file, dumps) {
             Ok(profile) => describe(&mut text, name, &profile),
             Err(e) => return fail(name, e),
         }
@@ -289,6 +296,9 @@ fn describe(out: &mut String, name: &str, p: &Profile) {
     let default = flamepipe::collapse::choose_column(p, None).ok().flatten();
     let totals = column_totals(p);
     let _ = writeln!(out, "{name}:");
+    if let Some(info) = p.text_info() {
+        let _ = writeln!(out, "  kind: {}", info.kind);
+    }
     let _ = writeln!(
         out,
         "  value columns (pick one with -i NAME or -i N), their units and totals:"
@@ -319,11 +329,21 @@ fn describe(out: &mut String, name: &str, p: &Profile) {
     if p.duration_nanos > 0 {
         let _ = writeln!(out, "  duration: {:.2}s", p.duration_nanos as f64 / 1e9);
     }
-    let _ = writeln!(
-        out,
-        "  sample records: {} (not a total: each record holds one value per column)",
-        p.sample_count()
-    );
+    match p.text_info() {
+        Some(info) if info.kind == "goroutine dump" => {
+            let _ = writeln!(out, "  goroutines: {}", info.records);
+        }
+        Some(info) => {
+            let _ = writeln!(out, "  records: {}", info.records);
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  sample records: {} (not a total: each record holds one value per column)",
+                p.sample_count()
+            );
+        }
+    }
 }
 
 /// The sum of every value column over all samples (0s when the samples cannot be read).
