@@ -123,3 +123,19 @@ fn debug1_texts_are_filtered_like_profiles() {
         "main.f 2\n"
     );
 }
+
+/// The `[STATE]` root of `--group-by-state` is no frame of the program: `--hide`, `--show`
+/// and the other frame filters never see it, so it is neither cut out nor turned into an
+/// address frame when a regexp happens to match the state's name.
+#[test]
+fn frame_filters_leave_the_state_root_alone() {
+    assert_eq!(
+        collapse(&["--group-by-state", "--hide", "select|chan"], DUMP),
+        "[chan receive];main.work 1\n[running];main.main 1\n\
+         [select];net/http.(*conn).serve;main.serve 1\n"
+    );
+    assert_eq!(
+        collapse(&["--group-by-state", "--show", "main\\."], DUMP),
+        "[chan receive];main.work 1\n[running];main.main 1\n[select];main.serve 1\n"
+    );
+}

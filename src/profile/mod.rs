@@ -228,6 +228,20 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Whether each location is a root frame that samples put above everything (a goroutine
+    /// dump's `[STATE]` of `--group-by-state`) rather than one of the program's frames.
+    pub fn root_locations(&self) -> Vec<bool> {
+        let mut roots = vec![false; self.locations.len()];
+        if let Samples::Table(table) = &self.samples {
+            for &root in &table.roots {
+                if let Some(is_root) = roots.get_mut(root as usize) {
+                    *is_root = true;
+                }
+            }
+        }
+        roots
+    }
+
     /// The bytes of string `id` (empty when out of range).
     #[inline]
     pub fn string(&self, id: StrId) -> &[u8] {

@@ -61,10 +61,18 @@ impl<'f> Plan<'f> {
     /// Decides every location of `m` and trims its Lines (hide, show, show_from, prune_from).
     pub fn new(m: &mut Model, f: &'f Filters) -> Self {
         let strings = &m.strings;
+        let mut root_frame = vec![false; m.locations.len()];
+        for &l in &m.root_frames {
+            root_frame[l as usize] = true;
+        }
         let flags = m
             .locations
             .iter_mut()
-            .map(|loc| {
+            .zip(root_frame)
+            .map(|(loc, root_frame)| {
+                if root_frame {
+                    return 0;
+                }
                 let mut flags = by_name(strings, f, loc);
                 if let Some(re) = &f.show_from {
                     flags |= show_from(strings, re, loc);

@@ -41,6 +41,9 @@ pub struct Model {
     pub strings: StringTable,
     pub header: Header,
     pub locations: Vec<Loc>,
+    /// Locations that are only root frames (a dump's `[STATE]`), not the program's frames:
+    /// the filters leave them alone.
+    pub root_frames: Vec<u32>,
     /// The string id of `pprof::base` (when `--diff_base` adds it).
     pub base_key: Option<StrId>,
     true_text: StrId,
@@ -310,7 +313,14 @@ impl Model {
                     next
                 })
             })
-            .collect();
+            .collect::<Vec<u32>>();
+        let roots = p.root_locations();
+        self.root_frames.extend(
+            locations
+                .iter()
+                .zip(roots)
+                .filter_map(|(&l, is_root)| is_root.then_some(l)),
+        );
         let ratios = p
             .sample_types
             .iter()
