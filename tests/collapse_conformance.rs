@@ -3,6 +3,9 @@
 //! `.labels.folded` exists). The copy in tests/data/collapse always runs; the shared set is
 //! `#[ignore = "needs FLAMEPIPE_SHARED"]` and runs with `--include-ignored`.
 
+mod common;
+
+use common::cases::shared;
 use flamepipe::collapse::{collapse_to_vec, Collapser, Options, SampleIndex};
 use flamepipe::profile::{parse_profile, read_profile_file};
 use std::io::Read;
@@ -98,8 +101,5 @@ fn bundled_conformance_cases() {
 #[test]
 #[ignore = "needs FLAMEPIPE_SHARED"]
 fn shared_conformance_cases() {
-    let shared = std::env::var_os("FLAMEPIPE_SHARED")
-        .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/collapse");
-    let dir = Path::new(&shared).join("conformance/collapse");
-    check_all(&dir);
+    check_all(&shared("conformance/collapse"));
 }

@@ -3,7 +3,10 @@
 //! arguments of `args`, and stdout, stderr and the exit status must be the expected ones. The
 //! shared set is `#[ignore = "needs FLAMEPIPE_SHARED"]` and runs with `--include-ignored`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::cases::{case_folders, check_each, shared};
+use std::path::Path;
 use std::process::Command;
 
 /// What is wrong with one case, or `None` when it passes.
@@ -48,25 +51,9 @@ fn check_case(dir: &Path) -> Option<String> {
 
 /// Runs every case under `dir`; returns how many there were.
 fn check_all(dir: &Path) -> usize {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("cases folder")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.join("args").is_file())
-        .collect();
-    cases.sort();
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|c| {
-            let name = c.file_name().unwrap_or_default().to_string_lossy();
-            check_case(c).map(|why| format!("{name}: {why}"))
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "cases that fail:\n{}",
-        failures.join("\n")
-    );
-    cases.len()
+    check_each(&case_folders(dir, "args"), |case| {
+        check_case(case).map_or(Ok(()), Err)
+    })
 }
 
 #[test]
@@ -80,8 +67,5 @@ fn bundled_filter_cases() {
 #[test]
 #[ignore = "needs FLAMEPIPE_SHARED"]
 fn shared_filter_cases() {
-    let shared = std::env::var_os("FLAMEPIPE_SHARED")
-        .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/collapse-filters");
-    let dir = Path::new(&shared).join("conformance/collapse-filters");
-    assert!(check_all(&dir) >= 46);
+    assert!(check_all(&shared("conformance/collapse-filters")) >= 46);
 }

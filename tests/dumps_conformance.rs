@@ -4,7 +4,10 @@
 //! not 0). The copy in tests/data/goroutine-dumps always runs; the shared set is
 //! `#[ignore = "needs FLAMEPIPE_SHARED"]` and runs with `--include-ignored`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::cases::{case_folders, check_each, shared};
+use std::path::Path;
 use std::process::Command;
 
 /// Runs one case; `Err` says what differs.
@@ -50,26 +53,7 @@ fn run_case(case: &Path) -> Result<(), String> {
 
 /// Runs every case folder under `dir`; returns how many ran.
 fn check_all(dir: &Path) -> usize {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("cases folder")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|case| {
-            run_case(case)
-                .err()
-                .map(|e| format!("{}: {e}", case.file_name().unwrap().to_string_lossy()))
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "cases that fail:\n{}",
-        failures.join("\n")
-    );
-    cases.len()
+    check_each(&case_folders(dir, "expected.rc"), run_case)
 }
 
 #[test]
@@ -84,8 +68,6 @@ fn bundled_goroutine_dump_cases() {
 #[test]
 #[ignore = "needs FLAMEPIPE_SHARED"]
 fn shared_goroutine_dump_cases() {
-    let shared = std::env::var_os("FLAMEPIPE_SHARED")
-        .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/goroutine-dumps");
-    let ran = check_all(&Path::new(&shared).join("conformance/goroutine-dumps"));
+    let ran = check_all(&shared("conformance/goroutine-dumps"));
     assert!(ran >= 18, "only {ran} cases");
 }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::cases::shared;
+
 use std::path::{Path, PathBuf};
 
 use common::flamegraph::{
@@ -54,9 +56,7 @@ fn bundled_cases_render_the_expected_frames() {
 #[test]
 #[ignore = "needs FLAMEPIPE_SHARED"]
 fn shared_cases_render_the_expected_frames() {
-    let shared = std::env::var_os("FLAMEPIPE_SHARED")
-        .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/flamegraph");
-    let count = check_all(&PathBuf::from(shared).join("conformance/flamegraph"));
+    let count = check_all(&shared("conformance/flamegraph"));
     assert!(count >= 43, "only {count} shared cases found");
 }
 
@@ -65,9 +65,7 @@ fn shared_cases_render_the_expected_frames() {
 #[test]
 #[ignore = "needs FLAMEPIPE_SHARED"]
 fn external_cases_render_the_expected_frames() {
-    let shared = std::env::var_os("FLAMEPIPE_SHARED")
-        .expect("FLAMEPIPE_SHARED not set: the folder that holds conformance/external");
-    let cases = case_dirs(&PathBuf::from(shared).join("conformance/external/flamegraph/cases"));
+    let cases = case_dirs(&shared("conformance/external/flamegraph/cases"));
     let all = cases.len();
     // the set's own notes: four frames of this case share y, x and title and differ only in
     // width (0.0 and 0.1), so pairing frames by nearest x matches the wrong two; the frame
